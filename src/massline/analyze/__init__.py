@@ -1,0 +1,1 @@
+"""Analysis: segmentation, classification, request type, urgency, sentiment, places, personal data."""

@@ -1,0 +1,1 @@
+"""Cleaning: HTML → text, normalisation, T→S, pinyin annotations, mojibake, spam lines."""

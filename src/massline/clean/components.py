@@ -1,0 +1,1 @@
+"""Registers the built-in cleaning components (import side effect, one registration site)."""

@@ -1,0 +1,1 @@
+"""Command line: thin typer wrappers over plain functions that tests import directly."""

@@ -1,0 +1,117 @@
+"""Registry of pipeline components, in the spirit of spaCy's factories and Presidio's recognizers.
+
+A component is a small callable object ``doc -> doc`` that says what it needs and what it
+writes. It is registered under a stable name with a version; changing behaviour means
+bumping the version, so stored results can say exactly what produced them.
+
+Built-ins register themselves when their module is imported (see ``DEFAULT_MODULES``);
+third-party packages add components through the ``massline.components`` entry-point group
+— the same path built-ins use — without touching the core.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any, Protocol, TypeVar, runtime_checkable
+
+from massline.core.errors import ComponentError
+from massline.core.types import Doc
+
+ENTRY_POINT_GROUP = "massline.components"
+
+#: Modules whose import registers the built-in components. Kept here (one registration
+#: site) so importing the registry never drags in heavy models by accident.
+DEFAULT_MODULES: tuple[str, ...] = (
+    "massline.clean.components",
+    "massline.analyze.components",
+)
+
+
+@runtime_checkable
+class Component(Protocol):
+    """What the engine needs of a component. ``pipe`` is optional (batching)."""
+
+    name: str
+    version: str
+
+    def __call__(self, doc: Doc) -> Doc: ...
+
+
+@dataclass(frozen=True)
+class ComponentInfo:
+    name: str
+    version: str
+    factory: Callable[..., Component]
+    requires: tuple[str, ...] = ()
+    assigns: tuple[str, ...] = ()
+    stage: str = "clean"
+    doc: str = ""
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class ComponentRegistry:
+    _items: dict[str, ComponentInfo] = field(default_factory=dict)
+    _loaded: bool = False
+
+    def register(
+        self,
+        name: str,
+        *,
+        version: str,
+        stage: str = "clean",
+        requires: Iterable[str] = (),
+        assigns: Iterable[str] = (),
+    ) -> Callable[[F], F]:
+        """Decorator for a factory ``(**config) -> Component`` (a class works too)."""
+
+        def deco(factory: F) -> F:
+            self._items[name] = ComponentInfo(
+                name=name,
+                version=version,
+                factory=factory,
+                requires=tuple(requires),
+                assigns=tuple(assigns),
+                stage=stage,
+                doc=(factory.__doc__ or "").strip().split("\n")[0],
+            )
+            return factory
+
+        return deco
+
+    def load(self) -> None:
+        """Import built-ins and entry-point plugins once."""
+        if self._loaded:
+            return
+        self._loaded = True
+        for module in DEFAULT_MODULES:
+            importlib.import_module(module)
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            ep.load()
+
+    def get(self, name: str) -> ComponentInfo:
+        self.load()
+        try:
+            return self._items[name]
+        except KeyError:
+            known = ", ".join(sorted(self._items)) or "(none)"
+            raise ComponentError(f"unknown component {name!r}; registered: {known}") from None
+
+    def names(self, stage: str | None = None) -> list[str]:
+        self.load()
+        return [n for n, i in self._items.items() if stage is None or i.stage == stage]
+
+    def create(self, name: str, **config: Any) -> Component:
+        info = self.get(name)
+        component = info.factory(**config)
+        component.name = info.name
+        component.version = info.version
+        return component
+
+
+registry = ComponentRegistry()

@@ -1,0 +1,1 @@
+"""Publishing: public replies, notices and feeds (always through personal-data masking)."""

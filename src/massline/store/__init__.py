@@ -1,0 +1,1 @@
+"""Turning pipeline output into rows: messages, results, duplicates; exports."""

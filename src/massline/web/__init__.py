@@ -1,0 +1,1 @@
+"""HTTP: the FastAPI app (Open311, staff REST API, server-rendered pages)."""

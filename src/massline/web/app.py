@@ -1,0 +1,48 @@
+"""App factory. Nothing is built at import time: ``create_app(settings)`` builds everything.
+
+Routers live one per module (``web/api/routes/*.py``, ``web/pages/*.py``), each exposing
+``router``; the factory includes every module in ``ROUTER_MODULES`` that exists.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from fastapi import FastAPI
+
+from massline import __version__
+from massline.core.config import Settings, get_settings
+
+ROUTER_MODULES: tuple[str, ...] = (
+    "massline.web.api.open311",
+    "massline.web.api.workorders",
+    "massline.web.api.metrics",
+    "massline.web.api.messages",
+    "massline.web.api.auth",
+    "massline.web.pages.public",
+    "massline.web.pages.staff",
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(title="massline", version=__version__, docs_url="/docs", openapi_url="/openapi.json")
+    app.state.settings = settings
+    app.state.database_url = settings.resolved_database_url()
+    for name in ROUTER_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        app.include_router(module.router)
+        setup = getattr(module, "setup", None)
+        if callable(setup):
+            setup(app)
+
+    @app.get("/healthz", tags=["meta"], operation_id="meta-health")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app
