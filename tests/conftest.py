@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from massline.core.config import Settings
 from massline.db.base import Base

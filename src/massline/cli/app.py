@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "massline.cli.report",
     "massline.cli.users",
     "massline.cli.demo",
+    "massline.cli.screenshots",
 )
 
 for _module in COMMAND_MODULES:

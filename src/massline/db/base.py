@@ -23,7 +23,7 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {
+    type_annotation_map = {  # noqa: RUF012 (SQLAlchemy reads it as a class attribute)
         dict[str, Any]: JSON,
         list[Any]: JSON,
         datetime: DateTime(timezone=True),

@@ -27,6 +27,7 @@ ENTRY_POINT_GROUP = "massline.components"
 DEFAULT_MODULES: tuple[str, ...] = (
     "massline.clean.components",
     "massline.analyze.components",
+    "massline.privacy.components",
 )
 
 

@@ -1,0 +1,1 @@
+"""Bundled data: routing table, small demo samples."""

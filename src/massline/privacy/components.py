@@ -1,0 +1,1 @@
+"""Registers the privacy (personal-data) analysis components."""
