@@ -2,7 +2,8 @@
 
 PostgreSQL tests read ``MASSLINE_TEST_DATABASE_URL``. Locally they skip *visibly* when it
 is unset; under ``CI=true`` a missing URL is an error, so CI can never go green without
-exercising PostgreSQL. A throw-away PostgreSQL database is created, migrated once per run, dropped at the end, and emptied
+is unset; under ``CI=true`` a missing URL is an error, so CI can never go green without
+exercising PostgreSQL.
 (TRUNCATE … RESTART IDENTITY) after each test; SQLite gets a fresh file per test.
 """
 
