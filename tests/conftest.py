@@ -2,9 +2,9 @@
 
 PostgreSQL tests read ``MASSLINE_TEST_DATABASE_URL``. Locally they skip *visibly* when it
 is unset; under ``CI=true`` a missing URL is an error, so CI can never go green without
-is unset; under ``CI=true`` a missing URL is an error, so CI can never go green without
-exercising PostgreSQL.
-(TRUNCATE … RESTART IDENTITY) after each test; SQLite gets a fresh file per test.
+exercising PostgreSQL. A throw-away PostgreSQL database is created, migrated once per run,
+dropped at the end, and emptied (TRUNCATE … RESTART IDENTITY) after each test; SQLite gets
+a fresh file per test.
 """
 
 from __future__ import annotations
