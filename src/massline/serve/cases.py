@@ -1,0 +1,187 @@
+"""Opening work orders: from a routed message, by a dispatcher, or from an Open311 request.
+
+A case with a department goes straight to ``assigned``; without one (low routing confidence, or
+no category) it waits as ``new`` in the dispatcher's queue. Opening twice for the same message
+returns the existing case, so re-running routing never duplicates work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from massline.core.errors import InputError, NotFoundError
+from massline.db.models.message import AnalysisResult, Message
+from massline.db.models.workorders import CoHandler, Contact, WorkOrder
+from massline.privacy import mask_text
+from massline.serve._common import Actor, actor_name, add_event, at_or_now, authorize
+from massline.serve.departments import department_by_code
+from massline.serve.sla import PRIORITIES, SlaRules, load_sla_rules
+
+#: Masked district names in the 泰迪杯 data (A1区, K8县 …); ``meta["district"]`` wins when present.
+_DISTRICT = re.compile(r"([A-Z]\d{1,2}[区县市])")
+
+
+@dataclass(frozen=True)
+class Location:
+    lat: float | None = None
+    long: float | None = None
+    address_string: str | None = None
+
+
+@dataclass(frozen=True)
+class ContactInfo:
+    """What a requester told us about themselves (Open311 contact fields); staff-only."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    device_id: str | None = None
+    account_id: str | None = None
+
+
+def new_token() -> str:
+    """The requester's unguessable link token (also the Open311 ``token``)."""
+    return secrets.token_urlsafe(24)
+
+
+def detect_district(*texts: str | None) -> str | None:
+    for text in texts:
+        if text and (match := _DISTRICT.search(text)):
+            return match.group(1)
+    return None
+
+
+def message_category(session: Session, message: Message) -> str | None:
+    """The current ``category`` analysis result, else the label the message came with."""
+    value = session.scalar(select(AnalysisResult.value).where(
+        AnalysisResult.message_id == message.id, AnalysisResult.key == "category", AnalysisResult.current.is_(True)
+    ).order_by(AnalysisResult.id.desc()).limit(1))
+    if isinstance(value, str) and value:
+        return value
+    if isinstance(value, dict) and value.get("label"):
+        return str(value["label"])
+    label = (message.meta or {}).get("label")
+    return str(label) if label else None
+
+
+def _store_contact(session: Session, contact: ContactInfo | Mapping[str, Any] | None, secret_key: str) -> int | None:
+    if contact is None:
+        return None
+    info = contact if isinstance(contact, ContactInfo) else ContactInfo(**{
+        k: (str(v) if v is not None else None) for k, v in contact.items() if k in ContactInfo.__dataclass_fields__})
+    if not any(vars(info).values()):
+        return None
+    who = (info.email or info.phone or info.account_id or info.device_id or "").strip().lower()
+    ref = (hmac.new(secret_key.encode(), who.encode(), hashlib.sha256).hexdigest()[:32]
+           if who and secret_key else secrets.token_hex(16))
+    row = Contact(ref=ref, **vars(info))
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def open_work_order(
+    session: Session,
+    *,
+    message_id: int | None = None,
+    category: str | None = None,
+    department_code: str | None = None,
+    confidence: float | None = None,
+    reason: str | None = None,
+    actor: Actor = "system",
+    location: Location | Mapping[str, Any] | None = None,
+    contact: ContactInfo | Mapping[str, Any] | None = None,
+    priority: str = "normal",
+    title: str | None = None,
+    description: str | None = None,
+    source: str = "message",
+    service_code: str | None = None,
+    media_url: str | None = None,
+    attributes: Mapping[str, Any] | None = None,
+    district: str | None = None,
+    at: datetime | None = None,
+    secret_key: str = "",
+    rules: SlaRules | None = None,
+    audit: bool = True,
+) -> WorkOrder:
+    """Open a case (``assigned`` when ``department_code`` is given, else ``new`` in the dispatch queue).
+
+    With ``message_id`` the title/description/category/district default to the message's; an
+    existing case for the same message is returned unchanged. ``at`` is when the request was
+    received (default: the message's ``created_at``, else now); deadlines are computed from it.
+    """
+    if priority not in PRIORITIES:
+        raise InputError(f"unknown priority {priority!r}; expected one of {', '.join(PRIORITIES)}", field="priority")
+    message = None
+    if message_id is not None:
+        message = session.get(Message, message_id)
+        if message is None:
+            raise NotFoundError(f"message {message_id} does not exist")
+        existing = session.scalar(select(WorkOrder).where(WorkOrder.message_id == message_id))
+        if existing is not None:
+            return existing
+        title = title if title is not None else message.title
+        description = description if description is not None else message.body
+        category = category or message_category(session, message)
+        at = at or message.created_at or message.received_at
+    if not description or not description.strip():
+        raise InputError("must not be empty", field="description")
+    if isinstance(actor, str) is False:
+        authorize(session, actor, "assign" if department_code else "list")
+    when = at_or_now(at)
+    loc = location if isinstance(location, Location) or location is None else Location(
+        lat=location.get("lat"), long=location.get("long"), address_string=location.get("address_string"))
+    dep = department_by_code(session, department_code) if department_code else None
+    district = district or ((message.meta or {}).get("district") if message else None) or detect_district(
+        loc.address_string if loc else None, title, description)
+    due_response, due_close = (rules or load_sla_rules()).due_dates(when, category, priority)
+    wo = WorkOrder(
+        token=new_token(), message_id=message_id, source=source, category=category, service_code=service_code,
+        title=title, description=description, public_description=mask_text(description, "public"),
+        status="assigned" if dep else "new", priority=priority, lead_department_id=dep.id if dep else None,
+        route_confidence=confidence, route_reason=reason, district=district,
+        lat=loc.lat if loc else None, long=loc.long if loc else None,
+        address_string=loc.address_string if loc else None, media_url=media_url, attributes=dict(attributes or {}),
+        contact_id=_store_contact(session, contact, secret_key), created_at=when, updated_at=when,
+        due_response_at=due_response, due_close_at=due_close,
+    )
+    session.add(wo)
+    session.flush()
+    add_event(session, wo, actor=actor, kind="created", at=when, to_status="new", audit=audit,
+              detail={"source": source, "category": category, "priority": priority, "message_id": message_id},
+              reason=reason)
+    if dep is not None:
+        session.add(CoHandler(work_order_id=wo.id, department_id=dep.id, role="lead", added_at=when,
+                              added_by=actor_name(actor)))
+        add_event(session, wo, actor=actor, kind="assigned", at=when, from_status="new", to_status="assigned",
+                  department_id=dep.id, detail={"department": dep.code, "confidence": confidence}, reason=reason,
+                  audit=audit)
+    return wo
+
+
+def open_from_routing(
+    session: Session,
+    message_id: int,
+    department_code: str | None,
+    confidence: float | None,
+    reason: str | None,
+    *,
+    threshold: float | None = None,
+    actor: Actor = "system:routing",
+) -> WorkOrder:
+    """Called after automatic routing: below ``threshold`` (if given) the case goes to the dispatch queue."""
+    if threshold is not None and (confidence is None or confidence < threshold):
+        department_code = None
+    return open_work_order(session, message_id=message_id, department_code=department_code, confidence=confidence,
+                           reason=reason, actor=actor)

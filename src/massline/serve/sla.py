@@ -1,0 +1,199 @@
+"""Deadlines (SLA): rules per category and priority, a working-day calendar, and the computed status.
+
+Nothing here is stored by hand: ``due_response_at`` / ``due_close_at`` are computed from the rules
+when a case is received (and the close deadline again when it is reopened), and
+:func:`sla_status` derives met / missed / pending / due-soon / overdue and the escalation level
+from the case's event-written timestamps and ``now``.
+
+Durations: ``"<N>d"`` = N *working* days (same clock time on the Nth following working day;
+a case received on a non-working day counts from 00:00 of the next working day); ``"<N>h"`` =
+N calendar hours (urgent cases do not wait for Monday). The calendar is weekends plus a
+configurable holiday list and make-up working days (调休); when the optional ``chinese_calendar``
+package is installed it is used instead of the lists.
+
+Rules YAML (``Settings.data_dir / "sla.yaml"`` when present, else :data:`DEFAULT_RULES`)::
+
+    timezone: Asia/Shanghai
+    due_soon: 0.25            # "due soon" when less than this share of the allowed time is left
+    rules:                    # most specific match wins: category+priority > category > priority > default
+      - {respond: 1d, close: 5d}
+      - {priority: urgent, respond: 2h, close: 1d}
+    calendar: {weekends: [5, 6], holidays: [2019-10-01], workdays: [2019-09-29]}
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from massline.core.errors import InputError
+from massline.db.models.workorders import WorkOrder
+
+DEFAULT_RULES: Final[dict[str, Any]] = {
+    "timezone": "Asia/Shanghai",
+    "due_soon": 0.25,
+    "rules": [
+        {"respond": "1d", "close": "5d"},
+        {"priority": "high", "respond": "1d", "close": "3d"},
+        {"priority": "urgent", "respond": "2h", "close": "1d"},
+        {"priority": "low", "respond": "2d", "close": "10d"},
+    ],
+    "calendar": {"weekends": [5, 6], "holidays": [], "workdays": []},
+}
+PRIORITIES: Final = ("low", "normal", "high", "urgent")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dh])\s*$")
+
+
+def as_utc(value: datetime) -> datetime:
+    """Aware UTC; naive values (SQLite returns them) are UTC by the convention of this package."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    weekends: frozenset[int] = frozenset({5, 6})
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()  # make-up working days on a weekend (调休)
+    use_chinese_calendar: bool = True
+
+    def is_working_day(self, day: date) -> bool:
+        if self.use_chinese_calendar:
+            try:
+                import chinese_calendar  # type: ignore[import-not-found]  # optional extra
+
+                return bool(chinese_calendar.is_workday(day))
+            except (ImportError, NotImplementedError):  # not installed, or a year it does not know
+                pass
+        if day in self.workdays:
+            return True
+        return day.weekday() not in self.weekends and day not in self.holidays
+
+
+@dataclass(frozen=True)
+class SlaRules:
+    timezone: ZoneInfo
+    due_soon: float
+    rules: tuple[dict[str, Any], ...]
+    calendar: WorkCalendar
+
+    def durations(self, category: str | None, priority: str) -> tuple[str, str]:
+        """(respond, close) duration strings of the most specific matching rule."""
+        best: dict[str, Any] = {}
+        best_score = -1
+        for rule in self.rules:
+            if rule.get("category") not in (None, category) or rule.get("priority") not in (None, priority):
+                continue
+            score = (2 if rule.get("category") else 0) + (1 if rule.get("priority") else 0)
+            if score > best_score:
+                best, best_score = rule, score
+        return str(best.get("respond", "1d")), str(best.get("close", "5d"))
+
+    def add(self, start: datetime, duration: str) -> datetime:
+        """``start`` plus ``duration`` on this calendar, in UTC."""
+        match = _DURATION.match(duration)
+        if not match:
+            raise InputError(f"bad duration {duration!r}; expected e.g. '1d' or '2h'", field="sla")
+        amount, unit = float(match.group(1)), match.group(2)
+        if unit == "h":
+            return as_utc(start) + timedelta(hours=amount)
+        local = as_utc(start).astimezone(self.timezone)
+        day = local.date()
+        clock = local.timetz().replace(tzinfo=None)
+        if not self.calendar.is_working_day(day):
+            clock = time(0)
+        counted = 0
+        while counted < int(amount):
+            day += timedelta(days=1)
+            if self.calendar.is_working_day(day):
+                counted += 1
+        return datetime.combine(day, clock, tzinfo=self.timezone).astimezone(UTC)
+
+    def due_dates(self, received_at: datetime, category: str | None, priority: str) -> tuple[datetime, datetime]:
+        respond, close = self.durations(category, priority)
+        return self.add(received_at, respond), self.add(received_at, close)
+
+
+def load_sla_rules(path: Path | None = None) -> SlaRules:
+    """Rules from ``path`` when it exists, else the defaults."""
+    data: dict[str, Any] = dict(DEFAULT_RULES)
+    if path is not None and path.exists():
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(loaded, dict):
+            raise InputError("expected a mapping", origin=str(path))
+        data.update(loaded)
+    cal = data.get("calendar") or {}
+    for rule in data["rules"]:
+        if rule.get("priority") not in (None, *PRIORITIES):
+            raise InputError(f"unknown priority {rule['priority']!r}", field="rules.priority")
+    return SlaRules(
+        timezone=ZoneInfo(str(data.get("timezone", "Asia/Shanghai"))),
+        due_soon=float(data.get("due_soon", 0.25)),
+        rules=tuple(data["rules"]),
+        calendar=WorkCalendar(
+            weekends=frozenset(int(d) for d in cal.get("weekends", [5, 6])),
+            holidays=frozenset(_as_date(d) for d in cal.get("holidays", [])),
+            workdays=frozenset(_as_date(d) for d in cal.get("workdays", [])),
+            use_chinese_calendar=bool(cal.get("use_chinese_calendar", True)),
+        ),
+    )
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+@dataclass(frozen=True)
+class SlaStatus:
+    """Computed deadline state of one case at ``now``.
+
+    ``response`` / ``close``: ``met`` (done in time), ``missed`` (done late), ``pending``,
+    ``due_soon``, ``overdue``, or ``none`` (no deadline). ``state`` is the most urgent of the two.
+    ``escalation_level``: 0 none; 1 = overdue (escalate to the parent department); 2 = overdue by
+    more than the whole allowed time again (escalate two levels up).
+    """
+
+    response: str
+    close: str
+    due_response_at: datetime | None
+    due_close_at: datetime | None
+    state: str
+    escalation_level: int = 0
+    overdue_by: timedelta | None = field(default=None)
+
+
+_ORDER: Final = ("overdue", "due_soon", "pending", "missed", "met", "none")
+
+
+def _one(start: datetime, due: datetime | None, done: datetime | None, now: datetime,
+         due_soon: float) -> tuple[str, timedelta | None, int]:
+    if due is None:
+        return "none", None, 0
+    due = as_utc(due)
+    if done is not None:
+        return ("met" if as_utc(done) <= due else "missed"), None, 0
+    if now > due:
+        late = now - due
+        allowed = max(due - as_utc(start), timedelta(seconds=1))
+        return "overdue", late, 2 if late > allowed else 1
+    left, allowed = due - now, due - as_utc(start)
+    return ("due_soon" if left <= allowed * due_soon else "pending"), None, 0
+
+
+def sla_status(wo: WorkOrder, now: datetime | None = None, *, rules: SlaRules | None = None) -> SlaStatus:
+    """Deadline state of ``wo`` at ``now`` (default: the current time)."""
+    now = as_utc(now or datetime.now(UTC))
+    due_soon = (rules or load_sla_rules()).due_soon
+    start = wo.created_at
+    resp, resp_late, resp_level = _one(start, wo.due_response_at, wo.first_response_at, now, due_soon)
+    done = wo.closed_at if wo.status == "closed" else None
+    close, close_late, close_level = _one(start, wo.due_close_at, done, now, due_soon)
+    state = min((resp, close), key=_ORDER.index)
+    late = max((x for x in (resp_late, close_late) if x is not None), default=None)
+    return SlaStatus(response=resp, close=close, due_response_at=wo.due_response_at, due_close_at=wo.due_close_at,
+                     state=state, escalation_level=max(resp_level, close_level), overdue_by=late)
