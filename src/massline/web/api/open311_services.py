@@ -99,7 +99,8 @@ COMMON_ATTRIBUTES: tuple[Attribute, ...] = (
 SERVICES: tuple[Service, ...] = (
     Service("chengxiang-jianshe", "城乡建设", "城市建设和市政管理、住房保障与房地产、规划、征收拆迁、安全生产等",
             "城市与环境", ("安全生产", "城市建设和市政管理", "城乡规划", "村镇建设", "工程质量",
-                           "国有土地上房屋征收与补偿", "集体土地上房屋拆迁与补偿", "建筑市场", "住房保障与房地产", "其他")),
+                           "国有土地上房屋征收与补偿", "集体土地上房屋拆迁与补偿", "建筑市场", "住房保障与房地产",
+                           "其他")),
     Service("huanjing-baohu", "环境保护", "噪声、大气、水、固废等环境污染和环保管理",
             "城市与环境", ("环保管理", "环境污染", "建设项目审批", "其他")),
     Service("jiaotong-yunshu", "交通运输", "道路交通、公交和客货运输、出租车、邮政",
@@ -176,6 +177,6 @@ def validate_attributes(service: Service, submitted: dict[str, list[str]]) -> di
         checked = [_check_value(attr, v) for v in values]
         out[code] = checked if attr.datatype == "multivaluelist" else checked[0]
         if attr.values:
-            names = dict(attr.values)
-            out[f"{code}_name"] = [names[v] for v in checked] if attr.datatype == "multivaluelist" else names[checked[0]]
+            names = [dict(attr.values)[v] for v in checked]
+            out[f"{code}_name"] = names if attr.datatype == "multivaluelist" else names[0]
     return out

@@ -1,0 +1,180 @@
+"""Reading Open311 arguments: W3C datetimes, comma lists, the POST form with ``attribute[code]``.
+
+Everything here turns bad input into :class:`Open311Error` (400) naming the argument, so the
+handlers never see a half-valid request. The spec's "optional argument" rule applies: an
+argument sent empty is treated exactly like one not sent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from massline.web.api.open311_format import Open311Error
+
+MAX_DESCRIPTION = 4000
+MAX_SPAN = timedelta(days=90)
+STATUSES = ("open", "closed")
+CONTACT_FIELDS = ("email", "device_id", "account_id", "first_name", "last_name", "phone")
+_ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_W3C = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$")
+
+
+def blank(value: str | None) -> str | None:
+    """``None`` for a missing or empty argument (the spec's optional-argument rule), else stripped text."""
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def parse_w3c(value: str | None, name: str) -> datetime | None:
+    """A W3C datetime (ISO 8601 subset with a timezone, or a plain date taken as UTC midnight)."""
+    value = blank(value)
+    if value is None:
+        return None
+    if not _W3C.match(value):
+        raise Open311Error(400, f"{name}: {value!r} is not a W3C datetime such as 2010-01-01T00:00:00Z")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise Open311Error(400, f"{name}: {value!r} is not a valid date") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def w3c(value: datetime | None) -> str | None:
+    """A datetime as the spec writes it (UTC, ``Z``); naive values are taken as UTC (SQLite)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def comma_list(value: str | None) -> list[str]:
+    value = blank(value)
+    return [] if value is None else [p.strip() for p in value.split(",") if p.strip()]
+
+
+def request_ids(value: str | None) -> list[int]:
+    ids = []
+    for part in comma_list(value):
+        if not part.isdigit() or len(part) > 18:
+            raise Open311Error(400, f"service_request_id: {part!r} is not a service request id")
+        ids.append(int(part))
+    return ids
+
+
+def statuses(value: str | None) -> list[str]:
+    out = comma_list(value)
+    for status in out:
+        if status not in STATUSES:
+            raise Open311Error(400, f"status: {status!r} is not one of open, closed")
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    start: datetime
+    end: datetime
+
+
+def date_range(start_date: str | None, end_date: str | None, *, now: datetime | None = None) -> DateRange:
+    """The requested_datetime window: at most 90 days, the most recent 90 days by default."""
+    start = parse_w3c(start_date, "start_date")
+    end = parse_w3c(end_date, "end_date")
+    now = now or datetime.now(UTC)
+    if start is None and end is None:
+        end, start = now, now - MAX_SPAN
+    elif start is None:
+        assert end is not None
+        start = end - MAX_SPAN
+    elif end is None:
+        end = min(now, start + MAX_SPAN) if start < now else start + MAX_SPAN
+    if end < start:
+        raise Open311Error(400, "end_date: is before start_date")
+    if end - start > MAX_SPAN:
+        raise Open311Error(400, "end_date: the range from start_date may not span more than 90 days")
+    return DateRange(start, end)
+
+
+@dataclass(slots=True)
+class NewRequest:
+    """A validated POST requests form (contact fields kept apart: they are personal data)."""
+
+    service_code: str
+    lat: float | None = None
+    long: float | None = None
+    address_string: str | None = None
+    address_id: str | None = None
+    description: str = ""
+    media_url: str | None = None
+    attributes: dict[str, list[str]] = field(default_factory=dict)
+    contact: dict[str, str] = field(default_factory=dict)
+
+
+def _coordinate(value: str | None, name: str, limit: float) -> float | None:
+    value = blank(value)
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise Open311Error(400, f"{name}: {value!r} is not a number") from None
+    if not -limit <= number <= limit:
+        raise Open311Error(400, f"{name}: {number} is outside -{limit:g}..{limit:g} (WGS84)")
+    return number
+
+
+def split_form(items: Iterable[tuple[str, Any]]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Form pairs → (plain fields, ``attribute[code]`` values); a repeated plain field is refused."""
+    fields: dict[str, str] = {}
+    attributes: dict[str, list[str]] = {}
+    for key, raw in items:
+        if not isinstance(raw, str):
+            raise Open311Error(400, f"{key}: files are not accepted; send media_url instead")
+        match = _ATTRIBUTE.match(key)
+        if match:
+            attributes.setdefault(match.group(1), []).append(raw)
+        elif key in fields and blank(fields[key]) is not None and blank(raw) not in (None, blank(fields[key])):
+            raise Open311Error(400, f"{key}: sent more than once with different values")
+        elif blank(raw) is not None or key not in fields:
+            fields[key] = raw
+    return fields, attributes
+
+
+def new_request(fields: dict[str, str], attributes: dict[str, list[str]]) -> NewRequest:
+    """Validate the POST form: service_code, one full location, description and contact fields."""
+    service_code = blank(fields.get("service_code"))
+    if service_code is None:
+        raise Open311Error(400, "service_code was not provided")
+    lat = _coordinate(fields.get("lat"), "lat", 90)
+    long = _coordinate(fields.get("long"), "long", 180)
+    if (lat is None) != (long is None):
+        raise Open311Error(400, f"{'long' if long is None else 'lat'}: lat and long must be sent together")
+    address_string = blank(fields.get("address_string"))
+    address_id = blank(fields.get("address_id"))
+    if lat is None and address_string is None and address_id is None:
+        raise Open311Error(400, "location: one of lat & long, address_string or address_id is required")
+    description = blank(fields.get("description")) or ""
+    if len(description) > MAX_DESCRIPTION:
+        raise Open311Error(400, f"description: longer than {MAX_DESCRIPTION} characters ({len(description)})")
+    media_url = blank(fields.get("media_url"))
+    if media_url is not None and not re.match(r"^https?://\S+$", media_url):
+        raise Open311Error(400, "media_url: must be an http(s) URL")
+    contact = {name: v for name in CONTACT_FIELDS if (v := blank(fields.get(name))) is not None}
+    if "email" in contact and not _EMAIL.match(contact["email"]):
+        raise Open311Error(400, "email: not an e-mail address")
+    for name, value in contact.items():
+        if len(value) > 200:
+            raise Open311Error(400, f"{name}: longer than 200 characters")
+    if address_string is not None and len(address_string) > 1000:
+        raise Open311Error(400, "address_string: longer than 1000 characters")
+    return NewRequest(
+        service_code=service_code, lat=lat, long=long, address_string=address_string, address_id=address_id,
+        description=description, media_url=media_url, attributes=attributes, contact=contact,
+    )

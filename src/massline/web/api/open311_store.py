@@ -1,0 +1,197 @@
+"""Open311 requests ↔ our work orders: reading them as the spec's fields, and submitting new ones.
+
+A service request *is* a work order (``service_request_id`` = work order id, ``token`` = its
+token), whatever channel it came in by, so Open311 clients see the same cases as the public
+tracking page. Reading is done here with a fixed number of queries per page (work orders,
+then their departments and latest public replies), never one query per row.
+
+Submitting follows the path of every other input: the raw form is stored first
+(:func:`massline.web.api.open311_intake.store_raw_request` → RawItem + Message), then
+analysed and routed, then ``massline.serve`` opens the work order. Only
+:func:`massline.privacy.mask_text` output and non-personal fields leave this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from massline.core.config import Settings
+from massline.core.types import Doc
+from massline.db.models.users import Department
+from massline.db.models.workorders import Reply, WorkOrder
+from massline.privacy import mask_text
+from massline.serve.cases import ContactInfo, Location, open_work_order
+from massline.serve.departments import department_for_category
+from massline.web.api.open311_format import Open311Error
+from massline.web.api.open311_intake import analyze_message, store_raw_request
+from massline.web.api.open311_params import DateRange, NewRequest, w3c
+from massline.web.api.open311_services import Service, service_for_category
+
+MAX_RESULTS = 1000
+#: Open311 ``urgency`` attribute → work-order priority.
+PRIORITY = {"normal": "normal", "urgent": "high", "very_urgent": "urgent"}
+CLOSED = "closed"
+#: Our statuses as the public reads them (status_notes when there is no public reply yet).
+STATUS_NOTES: dict[str, str] = {
+    "new": "已受理，等待分派",
+    "returned": "承办单位退回，等待重新分派",
+    "assigned": "已分派至承办单位",
+    "accepted": "承办单位已签收",
+    "in_progress": "正在办理",
+    "replied": "已答复",
+    "reopened": "不满意，已重新办理",
+    "closed": "已办结",
+}
+
+
+def open311_status(status: str) -> str:
+    """The spec knows two statuses: ``closed`` (resolved) and ``open`` (everything else)."""
+    return "closed" if status == CLOSED else "open"
+
+
+def _public(text: str | None) -> str | None:
+    return mask_text(text, "public") if text else None
+
+
+def _description(wo: WorkOrder) -> str | None:
+    if (wo.attributes or {}).get("public_reply") == "no":
+        return None  # the requester asked not to publish; status stays visible, the text does not
+    return _public(wo.public_description or wo.description)
+
+
+def _rows(session: Session, orders: Sequence[WorkOrder]) -> list[dict[str, Any]]:
+    dep_ids = {wo.lead_department_id for wo in orders if wo.lead_department_id is not None}
+    departments: dict[int, str] = {}
+    if dep_ids:
+        query = select(Department.id, Department.name).where(Department.id.in_(dep_ids))
+        departments = {dep_id: name for dep_id, name in session.execute(query).all()}
+    replies = _latest_public_replies(session, [wo.id for wo in orders])
+    out = []
+    for wo in orders:
+        service = service_for_category(wo.category)
+        attrs = wo.attributes or {}
+        reply = replies.get(wo.id)
+        notes = STATUS_NOTES.get(wo.status, wo.status)
+        if wo.merged_into_id is not None:
+            notes = f"与第 {wo.merged_into_id} 号诉求合并办理"
+        elif reply:
+            notes = reply
+        out.append({
+            "service_request_id": wo.id,
+            "status": open311_status(wo.status),
+            "status_notes": notes,
+            "service_name": service.name if service else wo.category,
+            "service_code": service.code if service else wo.service_code,
+            "description": _description(wo),
+            "agency_responsible": departments.get(wo.lead_department_id) if wo.lead_department_id else None,
+            "service_notice": None,
+            "requested_datetime": w3c(wo.created_at),
+            "updated_datetime": w3c(wo.closed_at if wo.status == CLOSED and wo.closed_at else wo.updated_at),
+            "expected_datetime": w3c(wo.due_close_at),
+            "address": _public(wo.address_string),
+            "address_id": attrs.get("address_id"),
+            "zipcode": attrs.get("zipcode"),
+            "lat": wo.lat,
+            "long": wo.long,
+            "media_url": wo.media_url,
+        })
+    return out
+
+
+def _latest_public_replies(session: Session, ids: list[int]) -> dict[int, str]:
+    """work order id → masked text of its newest public reply (one query for the whole page)."""
+    if not ids:
+        return {}
+    newest = (
+        select(Reply.work_order_id, func.max(Reply.id).label("rid"))
+        .where(Reply.work_order_id.in_(ids), Reply.public.is_(True))
+        .group_by(Reply.work_order_id)
+        .subquery()
+    )
+    rows = session.execute(select(Reply.work_order_id, Reply.public_text, Reply.text)
+                           .join(newest, Reply.id == newest.c.rid)).all()
+    return {wid: mask_text(public_text or text, "public") for wid, public_text, text in rows}
+
+
+def requests_by_ids(session: Session, ids: list[int]) -> list[dict[str, Any]]:
+    """The requests with these ids (unknown ids are left out, as the spec's list semantics allow)."""
+    ids = ids[:MAX_RESULTS]
+    orders = session.scalars(select(WorkOrder).where(WorkOrder.id.in_(ids)).order_by(WorkOrder.id.desc())).all()
+    return _rows(session, orders)
+
+
+def search_requests(session: Session, *, categories: list[str], window: DateRange,
+                    statuses: list[str]) -> list[dict[str, Any]]:
+    """Requests made in ``window``, newest first, at most :data:`MAX_RESULTS`."""
+    query = select(WorkOrder).where(WorkOrder.created_at >= window.start, WorkOrder.created_at <= window.end)
+    if categories:
+        query = query.where(WorkOrder.category.in_(categories))
+    if set(statuses) == {"open"}:
+        query = query.where(WorkOrder.status != CLOSED)
+    elif set(statuses) == {"closed"}:
+        query = query.where(WorkOrder.status == CLOSED)
+    orders = session.scalars(query.order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc())
+                             .limit(MAX_RESULTS)).all()
+    return _rows(session, orders)
+
+
+def by_token(session: Session, token: str) -> dict[str, Any]:
+    """``{service_request_id, token}`` for a token a POST returned (404 when nobody issued it)."""
+    wo_id = session.scalar(select(WorkOrder.id).where(WorkOrder.token == token)) if len(token) <= 64 else None
+    if wo_id is None:
+        raise Open311Error(404, f"token {token!r} not found")
+    return {"service_request_id": wo_id, "token": token}
+
+
+def submit(session: Session, settings: Settings, req: NewRequest, service: Service, attributes: dict[str, Any],
+           *, api_key_id: int) -> dict[str, Any]:
+    """Store, analyse and route one POSTed request; the spec's answer ``{service_request_id, …}``."""
+    message = store_raw_request(session, req, title=attributes.get("title"), api_key_id=api_key_id,
+                                secret=settings.resolved_secret_key())
+    doc = analyze_message(session, message)
+    department, confidence, reason = route(session, settings, service, doc)
+    extra = {"address_id": req.address_id} if req.address_id else {}
+    wo = open_work_order(
+        session, message_id=message.id, category=service.name, department_code=department,
+        confidence=confidence, reason=reason, actor=f"api_key:{api_key_id}", source="open311",
+        location=Location(lat=req.lat, long=req.long, address_string=req.address_string),
+        contact=ContactInfo(**req.contact), priority=PRIORITY.get(attributes.get("urgency", "normal"), "normal"),
+        title=attributes.get("title"), description=req.description or attributes.get("title") or "",
+        service_code=service.code, media_url=req.media_url, attributes={**attributes, **extra},
+        district=attributes.get("district"), secret_key=settings.resolved_secret_key(),
+    )
+    return {"service_request_id": wo.id, "service_notice": service_notice(wo), "account_id": None}
+
+
+def route(session: Session, settings: Settings, service: Service, doc: Doc | None) -> tuple[str | None, float | None,
+                                                                                            str]:
+    """(department code or None for the dispatcher's queue, confidence, why) for a new request.
+
+    Like any message: the classifier decides, and below ``settings.route_threshold`` a
+    dispatcher does. The service the citizen chose is the category of the case; when the
+    classifier disagrees with it, a dispatcher decides too.
+    """
+    result = doc.result("category") if doc is not None else None
+    if result is None:
+        return None, None, f"open311: citizen chose {service.name}; classifier unavailable → dispatcher"
+    label = result.value.get("label") if isinstance(result.value, dict) else result.value
+    confidence = result.confidence
+    if label != service.name:
+        return None, confidence, f"open311: citizen chose {service.name}, classifier says {label} → dispatcher"
+    if confidence is None or confidence < settings.route_threshold:
+        return None, confidence, f"open311: {label} with confidence {confidence} below threshold → dispatcher"
+    department = department_for_category(session, service.name)
+    if department is None:
+        return None, confidence, f"open311: no department handles {service.name} → dispatcher"
+    return department.code, confidence, f"open311: {label} ({confidence:.2f}) agrees with the citizen's choice"
+
+
+def service_notice(wo: WorkOrder) -> str:
+    """What the requester can expect (from the case's computed deadline)."""
+    due = w3c(wo.due_close_at)
+    queue = "已进入人工分派" if wo.lead_department_id is None else "已分派至承办单位"
+    return f"您的诉求已受理（编号 {wo.id}），{queue}。" + (f"预计办结时间：{due}。" if due else "")
