@@ -1,1 +1,21 @@
-"""Registers the built-in analysis components (import side effect, one registration site)."""
+"""Registers the built-in analysis components (import side effect, one registration site).
+
+``ANALYZE_PIPELINE`` is the order ``massline analyze`` runs them in: segmentation first (the
+tokens are shared), the classifier, the rule-based components, places, and routing last
+because it reads the category result.
+"""
+
+from __future__ import annotations
+
+from massline.analyze import category, places, request_type, segment, sentiment, urgency  # noqa: F401
+from massline.analyze.routing import component  # noqa: F401
+
+ANALYZE_PIPELINE: tuple[str, ...] = (
+    "analyze.segment",
+    "analyze.category",
+    "analyze.request_type",
+    "analyze.urgency",
+    "analyze.sentiment",
+    "analyze.places",
+    "analyze.route",
+)

@@ -1,9 +1,11 @@
-"""Routing: the department tree, the category → department table, and dispatchers' triage decisions.
+"""Routing: the category → department table and dispatchers' triage decisions.
 
 The YAML file ``massline/data/routing.yaml`` is the shipped default; the database copy is the
 one that counts at run time, so an administrator can change a rule without a release (every
-change is audited). ``TriageDecision`` rows are append-only: a later decision on the same
-message adds a row, and the newest one is the dispatcher's current word.
+change is audited). Departments themselves live in one table, ``departments``
+(``massline.db.models.users.Department``, seeded from the same YAML); rules refer to them by code.
+``TriageDecision`` rows are append-only: a later decision on the same message adds a row,
+and the newest one is the dispatcher's current word.
 """
 
 from __future__ import annotations
@@ -15,18 +17,6 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from massline.db.base import Base, utcnow
-
-
-class RoutingDepartment(Base):
-    """A department in the routing tree (city → district → department), keyed by a stable code."""
-
-    __tablename__ = "routing_departments"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    parent_code: Mapped[str | None] = mapped_column(String(64), index=True)
-    level: Mapped[str] = mapped_column(String(20), default="department")  # city | district | department
 
 
 class RoutingRule(Base):

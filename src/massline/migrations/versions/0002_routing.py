@@ -1,4 +1,4 @@
-"""routing: department tree, category → department rules, triage decisions
+"""routing: category → department rules, triage decisions
 
 Revision ID: 0002_routing
 Revises: 0001_foundation
@@ -18,19 +18,6 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "routing_departments",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("code", sa.String(length=64), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("parent_code", sa.String(length=64), nullable=True),
-        sa.Column("level", sa.String(length=20), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_routing_departments")),
-        sa.UniqueConstraint("code", name=op.f("uq_routing_departments_code")),
-    )
-    with op.batch_alter_table("routing_departments", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_routing_departments_parent_code"), ["parent_code"], unique=False)
-
     op.create_table(
         "routing_rules",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -68,6 +55,3 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_triage_decisions_message_id"))
     op.drop_table("triage_decisions")
     op.drop_table("routing_rules")
-    with op.batch_alter_table("routing_departments", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_routing_departments_parent_code"))
-    op.drop_table("routing_departments")

@@ -1,0 +1,112 @@
+"""The category component: wraps the trained classifier (``massline.analyze.classify``).
+
+The classifier itself (training, calibration, evaluation) lives in ``analyze/classify``; this
+component only turns its calibrated probabilities into a ``category`` result whose version
+names the model, so a retrained model writes new rows and the old ones stay traceable.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from massline.core.errors import ModelNotTrainedError
+from massline.core.types import Doc, Result
+from massline.pipeline.registry import registry
+
+NAME = "analyze.category"
+VERSION = "1"
+TRAIN_HINT = "no category model is trained yet: run `massline train classify` first"
+
+
+class CategoryModelLike(Protocol):
+    """What this component needs of ``massline.analyze.classify.model.CategoryModel``."""
+
+    classes: Sequence[str]
+    version: str
+
+    def predict(self, texts: Sequence[str]) -> list[tuple[str, float]]: ...
+
+    def explain(self, text: str, label: str, k: int = 5) -> Any: ...
+
+
+def _classify_module() -> Any:
+    return importlib.import_module("massline.analyze.classify.model")
+
+
+def classifier_text(title: str | None, body: str) -> str:
+    """The text the classifier sees for a message; the classifier package defines it, this forwards."""
+    try:
+        fn: Callable[[str | None, str], str] = _classify_module().classifier_text
+    except (ModuleNotFoundError, AttributeError):  # classifier package not installed yet
+        return f"{title or ''}\n{body}".strip()
+    return fn(title, body)
+
+
+def load_category_model(models_dir: Path | str) -> CategoryModelLike:
+    """The trained model from ``models_dir``; a clear :class:`ModelNotTrainedError` when there is none."""
+    try:
+        module = _classify_module()
+    except ModuleNotFoundError as exc:
+        raise ModelNotTrainedError(f"{TRAIN_HINT} (classifier package unavailable: {exc})") from exc
+    try:
+        model: CategoryModelLike = module.load_model(Path(models_dir))
+    except ModelNotTrainedError as exc:
+        raise ModelNotTrainedError(f"{TRAIN_HINT} ({exc})") from exc
+    return model
+
+
+def format_explanation(explanation: Any) -> str:
+    """The classifier's explanation as one line: a string as is, ``[(word, weight), …]`` as ``word(+0.12)``."""
+    if explanation is None:
+        return ""
+    if isinstance(explanation, str):
+        return explanation
+    parts = []
+    for item in explanation:
+        if isinstance(item, tuple | list) and len(item) == 2:
+            word, weight = item
+            parts.append(f"{word}({float(weight):+.2f})" if isinstance(weight, int | float) else f"{word}")
+        else:
+            parts.append(str(item))
+    return ", ".join(parts)
+
+
+@registry.register(NAME, version=VERSION, stage="analyze", assigns=("results.category",))
+class Category:
+    """Category (the 7 一级标签) from the trained classifier; confidence = calibrated top probability."""
+
+    name = NAME
+    version = VERSION
+
+    def __init__(self, models_dir: str | Path | None = None, model: CategoryModelLike | None = None,
+                 explain_k: int = 5) -> None:
+        if model is None:
+            if models_dir is None:
+                from massline.core.config import get_settings
+
+                models_dir = get_settings().models_dir()
+            model = load_category_model(models_dir)
+        self.model = model
+        self.explain_k = explain_k
+
+    @property
+    def result_version(self) -> str:
+        """Component version + model version, e.g. ``1/m20261125-3f2a``."""
+        return f"{VERSION}/{self.model.version}"
+
+    def __call__(self, doc: Doc) -> Doc:
+        return self.pipe([doc])[0]
+
+    def pipe(self, docs: Iterable[Doc]) -> list[Doc]:
+        batch = list(docs)
+        if not batch:
+            return batch
+        texts = [classifier_text(d.title, d.text) for d in batch]
+        for doc, text, (label, prob) in zip(batch, texts, self.model.predict(texts), strict=True):
+            reason = format_explanation(self.model.explain(text, label, self.explain_k))
+            doc.add_result(Result(NAME, self.result_version, "category", label, round(float(prob), 4),
+                                  f"model {self.model.version}: {reason}" if reason else f"model {self.model.version}"))
+        return batch

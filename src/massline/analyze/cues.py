@@ -1,0 +1,105 @@
+"""Cue-word scoring shared by the rule-based components (request type, urgency, sentiment).
+
+Why rules and not a model here: there is no labelled Chinese data for these questions in
+our domain, and a dispatcher must be able to see *why* a message was called urgent. Each
+rule is a regular expression with a weight for one label; the title counts more than the
+body (citizens put their intent there: "咨询…", "投诉…", "建议…"). The reason string lists
+every cue that fired, so a wrong decision is easy to trace to the rule that caused it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One rule: a pattern that adds ``weight`` to ``label`` each time it matches (up to ``cap`` times)."""
+
+    label: str
+    pattern: str
+    weight: float = 1.0
+    cap: int = 1
+    name: str = ""
+
+    def compiled(self) -> re.Pattern[str]:
+        return re.compile(self.pattern)
+
+
+@dataclass
+class Hit:
+    label: str
+    cue: str
+    count: int
+    weight: float
+    where: str  # "title" | "text"
+
+
+@dataclass
+class CueScores:
+    """Per-label scores plus the hits that made them, in firing order."""
+
+    scores: dict[str, float] = field(default_factory=dict)
+    hits: list[Hit] = field(default_factory=list)
+
+    def best(self, default: str) -> tuple[str, float]:
+        """The top label and a confidence from the score margin (softmax of scores, prior 1 for default)."""
+        if not self.scores or max(self.scores.values()) <= 0:
+            return default, 0.5
+        labels = list(self.scores)
+        values = [self.scores[label] for label in labels]
+        top = max(range(len(labels)), key=lambda i: values[i])
+        exp = [math.exp(v) for v in values]
+        # The default label always competes with a baseline score, so one weak cue is not certainty.
+        baseline = 0.0 if default in self.scores else 1.0
+        total = sum(exp) + (math.exp(baseline) if baseline else 0.0)
+        return labels[top], exp[top] / total
+
+    def reason(self, label: str | None = None, limit: int = 8) -> str:
+        """``'举报'×2 (title), '违法'`` — the cues behind ``label`` (all labels when None)."""
+        parts = []
+        for h in self.hits:
+            if label is not None and h.label != label:
+                continue
+            text = f"'{h.cue}'" + (f"×{h.count}" if h.count > 1 else "") + (" (title)" if h.where == "title" else "")
+            parts.append(text)
+        return ", ".join(parts[:limit])
+
+    def words(self, label: str) -> list[str]:
+        return [h.cue for h in self.hits if h.label == label]
+
+
+class CueSet:
+    """A compiled list of cues. ``score(title, text)`` returns per-label scores with their hits."""
+
+    def __init__(self, cues: Iterable[Cue], title_weight: float = 2.0) -> None:
+        self.cues = [(c, c.compiled()) for c in cues]
+        self.title_weight = title_weight
+
+    @property
+    def labels(self) -> list[str]:
+        return sorted({c.label for c, _ in self.cues})
+
+    def score(self, title: str | None, text: str, extra: Mapping[str, float] | None = None) -> CueScores:
+        out = CueScores(scores=dict(extra or {}))
+        for where, chunk, factor in (("title", title or "", self.title_weight), ("text", text or "", 1.0)):
+            if not chunk:
+                continue
+            for cue, rx in self.cues:
+                found = rx.findall(chunk)
+                if not found:
+                    continue
+                count = min(len(found), cue.cap)
+                weight = cue.weight * count * factor
+                out.scores[cue.label] = out.scores.get(cue.label, 0.0) + weight
+                label_text = cue.name or (found[0] if isinstance(found[0], str) else "".join(found[0]))
+                out.hits.append(Hit(cue.label, label_text, len(found), weight, where))
+        return out
+
+
+def cues(label: str, words: str, weight: float = 1.0, cap: int = 1) -> list[Cue]:
+    """Shorthand: one cue per ``|``-separated word in ``words``."""
+    return [Cue(label, re.escape(w), weight, cap) for w in words.split("|") if w]
