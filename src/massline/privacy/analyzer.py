@@ -1,0 +1,83 @@
+"""Runs every recognizer over the views of a text, scores context and resolves overlaps.
+
+The one place that turns recognizer hits into :class:`PIIFinding` objects. Context words
+are looked up in a short window before the hit (and a few characters after), in the
+lower-cased folded text, like Presidio's LemmaContextAwareEnhancer but without an NLP
+pipeline: Chinese context words are matched as substrings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from massline.privacy.base import PIIFinding, Recognizer
+from massline.privacy.normalize import views
+from massline.privacy.registry import load_recognizers
+
+#: Characters before a hit searched for context words, and after it.
+WINDOW_BEFORE = 14
+WINDOW_AFTER = 4
+#: Findings below this score are dropped.
+DEFAULT_THRESHOLD = 0.5
+NEGATIVE_PENALTY = 0.4
+
+
+class Analyzer:
+    """A fixed set of recognizer instances (compiled once) and a score threshold."""
+
+    def __init__(self, recognizers: Iterable[Recognizer] | None = None, *, threshold: float = DEFAULT_THRESHOLD,
+                 entities: Sequence[str] | None = None) -> None:
+        recs = list(recognizers) if recognizers is not None else [cls() for cls in load_recognizers().values()]
+        if entities is not None:
+            recs = [r for r in recs if r.entity in entities]
+        self.recognizers = recs
+        self.threshold = threshold
+
+    def analyze(self, text: str) -> list[PIIFinding]:
+        if not text:
+            return []
+        scanned = views(text)
+        folded = scanned[0].text
+        lowered = folded.lower()
+        found: list[PIIFinding] = []
+        for rec in self.recognizers:
+            if rec.needs is not None and rec.needs.search(folded) is None:
+                continue
+            seen: set[tuple[int, int]] = set()
+            for view in scanned:
+                if view.name not in rec.views:
+                    continue
+                for cand in rec.scan(view):
+                    start, end = view.to_original(cand.start, cand.end)
+                    if (start, end) in seen:
+                        continue
+                    seen.add((start, end))
+                    score, why = _context_score(rec, lowered, start, end, cand.score)
+                    if score >= self.threshold:
+                        reason = f"{rec.name}/{cand.pattern}: {rec.explanation}{why}"
+                        found.append(PIIFinding(start, end, rec.entity, text[start:end], round(score, 3), reason))
+        return resolve_overlaps(found)
+
+
+def _context_score(rec: Recognizer, lowered: str, start: int, end: int, score: float) -> tuple[float, str]:
+    if not rec.context and not rec.negative_context:
+        return score, ""
+    before = lowered[max(0, start - WINDOW_BEFORE) : start]
+    after = lowered[end : end + WINDOW_AFTER]
+    for word in rec.context:
+        if word in before or word in after:
+            return min(1.0, score + rec.context_boost), f"; context {word!r} nearby"
+    for word in rec.negative_context:
+        if word in before or word in after:
+            return score - NEGATIVE_PENALTY, f"; lowered by {word!r} nearby"
+    return score, ""
+
+
+def resolve_overlaps(findings: list[PIIFinding]) -> list[PIIFinding]:
+    """Keep the best of overlapping findings (higher score, then longer), in text order."""
+    ranked = sorted(findings, key=lambda f: (-f.score, -(f.end - f.start), f.start))
+    kept: list[PIIFinding] = []
+    for f in ranked:
+        if all(f.end <= k.start or f.start >= k.end for k in kept):
+            kept.append(f)
+    return sorted(kept, key=lambda f: f.start)

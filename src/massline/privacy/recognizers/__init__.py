@@ -1,0 +1,1 @@
+"""Built-in recognizers: number-shaped personal data (``numbers``) and text-shaped (``text``)."""
