@@ -73,7 +73,8 @@ def staff_case(session: Session, work_order_id: int) -> dict[str, Any] | None:
     if wo is None:
         return None
     events = list(session.scalars(
-        select(WorkOrderEvent).where(WorkOrderEvent.work_order_id == wo.id).order_by(WorkOrderEvent.at, WorkOrderEvent.id)
+        select(WorkOrderEvent).where(WorkOrderEvent.work_order_id == wo.id)
+        .order_by(WorkOrderEvent.at, WorkOrderEvent.id)
     ))
     replies = list(session.scalars(select(Reply).where(Reply.work_order_id == wo.id).order_by(Reply.at, Reply.id)))
     ratings = list(session.scalars(select(Rating).where(Rating.work_order_id == wo.id).order_by(Rating.at)))

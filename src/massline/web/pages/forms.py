@@ -63,9 +63,12 @@ def _clean(form: dict[str, Any], name: str) -> str:
 
 def validate_public_request(form: dict[str, Any]) -> PublicRequest:
     """The submitted form with ``errors`` = {field: message id}; empty errors means acceptable."""
-    req = PublicRequest(**{n: _clean(form, n) for n in (
-        "service_code", "title", "description", "address_string", "district", "name", "email", "phone",
-    )})
+    req = PublicRequest(
+        service_code=_clean(form, "service_code"), title=_clean(form, "title"),
+        description=_clean(form, "description"), address_string=_clean(form, "address_string"),
+        district=_clean(form, "district"), name=_clean(form, "name"), email=_clean(form, "email"),
+        phone=_clean(form, "phone"),
+    )
     req.public_reply = "no" if _clean(form, "public_reply") == "no" else "yes"
     errors: dict[str, str] = {}
     if not req.service_code:

@@ -13,9 +13,11 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
+from massline.core.errors import InputError, NotFoundError, TransitionError
 from massline.web.deps import SessionDep, SettingsDep
 from massline.web.pages import cases
 from massline.web.pages.forms import FIELD_LABELS, PublicRequest, services, validate_public_request
+from massline.web.pages.intake import submit_public_request
 from massline.web.pages.rendering import STATIC_DIR, render
 from massline.web.pages.security import check_csrf, install
 from massline.web.pages.services import ServiceUnavailable, lookup
@@ -50,8 +52,7 @@ async def submit_request(request: Request, session: SessionDep, settings: Settin
     if not req.valid:
         return render(request, template, _form_context(req), status_code=422)
     try:
-        submit = lookup("massline.serve.intake:submit_public_request")
-        token = submit(session, req, settings=settings)
+        token = submit_public_request(session, req, settings=settings)
     except ServiceUnavailable:
         return render(request, template, _form_context(req, unavailable=True), status_code=503)
     session.commit()
@@ -90,12 +91,15 @@ async def rate(request: Request, token: str, session: SessionDep) -> Response:
     comment = str(form.get("comment") or "").strip()[:1000]
     template = "public/_rating.html" if request.headers.get("hx-request") else "public/case.html"
     if value not in RATINGS:
-        return render(request, template, _case_context(case, rating_error="请选择满意、基本满意或不满意"), status_code=422)
+        ctx = _case_context(case, rating_error="请选择满意、基本满意或不满意")
+        return render(request, template, ctx, status_code=422)
     try:
-        rate_fn = lookup("massline.serve.ratings:rate_by_token", "massline.serve.workorders:rate_by_token")
-        rate_fn(session, token, value, comment or None)
+        lookup("massline.serve.lifecycle:rate")(session, token, value, comment or None)
     except ServiceUnavailable:
         return render(request, template, _case_context(case, rating_error="评价服务暂不可用"), status_code=503)
+    except (InputError, NotFoundError, TransitionError):
+        session.rollback()
+        return render(request, template, _case_context(case, rating_error="目前还不能评价"), status_code=422)
     session.commit()
     case.rating = value
     return render(request, template, _case_context(case, rated=True))

@@ -30,6 +30,13 @@ LOCALE_DIR = WEB_DIR.parent / "locale"
 DOMAIN = "massline"
 LANGUAGES: dict[str, str] = {"zh": "zh-CN", "en": "en"}
 DEFAULT_LANGUAGE = "zh"
+ROLE_NAMES: dict[str, str] = {
+    "administrator": "管理员", "dispatcher": "分拨员", "handler": "承办人", "analyst": "分析员",
+    "editor": "编辑", "public": "公众",
+}
+ACTION_NAMES: dict[str, str] = {
+    "accept": "签收", "start": "开始办理", "close": "办结", "reopen": "重新办理", "return": "退回",
+}
 
 
 @lru_cache(maxsize=8)
@@ -84,10 +91,22 @@ def _environment() -> Environment:
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.filters["dt"] = lambda value: value.strftime("%Y-%m-%d %H:%M") if value else ""
     env.filters["pct"] = lambda value: "—" if value is None else f"{100 * float(value):.1f}%"
+    env.globals["role_names"] = ROLE_NAMES
+    env.globals["action_names"] = ACTION_NAMES
     return env
 
 
 templates = Jinja2Templates(env=_environment())
+
+
+def _formatting(trans: _gettext.NullTranslations) -> Any:
+    """``gettext`` that also fills ``%(name)s`` placeholders, like Jinja's new-style gettext."""
+
+    def gettext(message: str, **values: Any) -> str:
+        text = trans.gettext(message)
+        return text % values if values else text
+
+    return gettext
 
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200) -> Response:
@@ -96,9 +115,10 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
 
     lang = negotiate_language(request)
     trans = translations(lang)
+    gettext = _formatting(trans)
     ctx: dict[str, Any] = {
-        "_": trans.gettext,
-        "gettext": trans.gettext,
+        "_": gettext,
+        "gettext": gettext,
         "ngettext": trans.ngettext,
         "lang": lang,
         "html_lang": LANGUAGES[lang],
@@ -113,4 +133,4 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
 
 def gettext_for(request: Request) -> Any:
     """The ``gettext`` of the request's language, for messages built in Python (errors, flashes)."""
-    return translations(negotiate_language(request)).gettext
+    return _formatting(translations(negotiate_language(request)))

@@ -18,7 +18,6 @@ from fastapi.responses import RedirectResponse
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
-
 SESSION_COOKIE = "massline_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -35,7 +34,7 @@ class PageUser:
     display_name: str = ""
 
 
-class LoginRequired(Exception):  # noqa: N818 (control flow, turned into a redirect)
+class LoginRequired(Exception):
     """Raised by :func:`require_user` when nobody is logged in; answered with a redirect to the login page."""
 
     def __init__(self, next_url: str) -> None:
@@ -46,7 +45,7 @@ class CSRFError(Exception):
     """A form came without the session's CSRF token."""
 
 
-class PageForbidden(Exception):  # noqa: N818 (answered with a 403 page)
+class PageForbidden(Exception):
     """The logged-in user's role may not open this page (the API answers JSON; pages answer a page)."""
 
 
@@ -138,7 +137,7 @@ def install(app: FastAPI, secret: str) -> None:
     if getattr(app.state, "pages_security_installed", False):
         return
     app.state.pages_security_installed = True
-    if not any(m.cls is SessionMiddleware for m in app.user_middleware):
+    if not any(getattr(m, "cls", None) is SessionMiddleware for m in app.user_middleware):
         app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie=SESSION_COOKIE,
                            same_site="lax", https_only=False, max_age=12 * 3600)
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 
-class ServiceUnavailable(Exception):  # noqa: N818 (a state, shown to people as "not available yet")
+class ServiceUnavailable(Exception):
     """A feature the page needs is not installed (yet)."""
 
     def __init__(self, what: str) -> None:

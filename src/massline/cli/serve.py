@@ -1,0 +1,30 @@
+"""``massline serve``: the web app (pages, Open311, REST API) with uvicorn."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from massline.cli._apps import app, console, settings
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the app on ``host:port`` until interrupted (the schema must be up to date: ``massline db upgrade``)."""
+    import uvicorn
+
+    from massline.web.app import create_app
+
+    cfg = settings()
+    console.print(f"[bold]massline[/] serving on [link]http://{host}:{port}/[/] — staff login: "
+                  f"http://{host}:{port}/staff/login")
+    uvicorn.run(create_app(cfg), host=host, port=port, log_level="warning")
+
+
+@app.command("serve")
+def serve_cmd(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+) -> None:
+    """Serve the staff console, the public portal and the APIs."""
+    serve(host, port)
