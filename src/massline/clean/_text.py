@@ -27,13 +27,20 @@ _HAN_RANGES: tuple[tuple[int, int], ...] = (
     (0x20000, 0x3134F),  # Extensions B–H
 )
 
+#: Matches one Han character (any block); ``len(HAN.findall(text))`` counts them at C speed.
+HAN = re.compile("[" + "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in _HAN_RANGES) + "]")
+
 #: Sentence-final punctuation (Chinese and ASCII); a line ending in one of these reads as prose.
 SENTENCE_END = "。！？!?；;…"
 
 
 def is_han(ch: str) -> bool:
-    """True for a CJK ideograph (any block), the unit all Chinese-specific rules work on."""
+    """True for a CJK ideograph (any block), the unit all Chinese-specific rules work on; False for ``""``."""
+    if len(ch) != 1:
+        return False
     cp = ord(ch)
+    if 0x4E00 <= cp <= 0x9FFF:
+        return True
     return any(lo <= cp <= hi for lo, hi in _HAN_RANGES)
 
 
@@ -69,6 +76,24 @@ def common_han() -> frozenset[str]:
         if 0xA440 <= code <= 0xC67E:
             out.add(ch)
     return frozenset(out)
+
+
+def char_class(chars: frozenset[str] | set[str], negate: bool = False) -> str:
+    """A regex character class (``[...]`` or ``[^...]``) matching exactly ``chars``, written as ranges.
+
+    Lets a scan run in the regex engine (C) instead of a Python loop over every character.
+    """
+    points = sorted(ord(c) for c in chars)
+    parts: list[str] = []
+    i = 0
+    while i < len(points):
+        j = i
+        while j + 1 < len(points) and points[j + 1] == points[j] + 1:
+            j += 1
+        lo, hi = re.escape(chr(points[i])), re.escape(chr(points[j]))
+        parts.append(lo if i == j else f"{lo}-{hi}")
+        i = j + 1
+    return "[" + ("^" if negate else "") + "".join(parts) + "]"
 
 
 @dataclass(frozen=True, slots=True)

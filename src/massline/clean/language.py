@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from massline.clean._base import Cleaner
-from massline.clean._text import is_han
+from massline.clean._text import HAN
 from massline.core.types import Doc, Result
 from massline.pipeline.registry import registry
 
@@ -21,27 +21,24 @@ _EN_WORDS = frozenset(
     "have has had i you we they he she my our your please can will would should there".split()
 )
 _WORD = re.compile(r"[A-Za-z]+")
+_SCRIPTS: dict[str, re.Pattern[str]] = {
+    "han": HAN,
+    "kana": re.compile("[\u3040-\u30ff]"),
+    "hangul": re.compile("[\uac00-\ud7af\u1100-\u11ff]"),
+    "cyrillic": re.compile("[\u0400-\u04ff]"),
+    "latin": re.compile("[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]"),
+}
+#: Letters of any other script (Arabic, Thai, Devanagari, Greek, …): the known scripts and CJK marks excluded.
+_OTHER = re.compile(
+    "[^\\W\\d_A-Za-z\u00c0-\u024f\u0400-\u04ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\uac00-\ud7af\u1100-\u11ff\U00020000-\U0003134f\u3005-\u3007]"
+)
 
 
 def detect_language(text: str) -> tuple[str, float]:
     """``(language code, confidence)`` for ``text`` by script share."""
-    counts = {"han": 0, "kana": 0, "hangul": 0, "cyrillic": 0, "latin": 0, "other": 0}
-    for ch in text:
-        if not ch.isalpha():
-            continue
-        cp = ord(ch)
-        if is_han(ch):
-            counts["han"] += 1
-        elif 0x3040 <= cp <= 0x30FF:
-            counts["kana"] += 1
-        elif 0xAC00 <= cp <= 0xD7AF or 0x1100 <= cp <= 0x11FF:
-            counts["hangul"] += 1
-        elif 0x0400 <= cp <= 0x04FF:
-            counts["cyrillic"] += 1
-        elif cp < 0x0250:
-            counts["latin"] += 1
-        else:
-            counts["other"] += 1
+    counts = {script: len(pattern.findall(text)) for script, pattern in _SCRIPTS.items()}
+    counts["other"] = len(_OTHER.findall(text))
     total = sum(counts.values())
     if not total:
         return "und", 0.0
@@ -71,7 +68,7 @@ class Language(Cleaner):
     """Language code from script shares (zh, en, ja, ko, ru, uk, und); see module doc."""
 
     def clean(self, doc: Doc) -> Doc:
-        language, confidence = detect_language((doc.title or "") + "\n" + doc.text[:4000])
+        language, confidence = detect_language((doc.title or "") + "\n" + doc.text[:2000])
         doc.language = language
         doc.add_result(
             Result(self.name, self.version, "language", language, confidence, "share of letters in the deciding script")

@@ -10,7 +10,8 @@ Each signal is scored *strong* (almost never in real text) or *weak* (happens in
 a lone ``?`` after a question, a single rare character in a name, a masked place ``A市``).
 Signals closer than :data:`GAP` characters join into one span; a span is flagged (kind
 ``corrupted_span``, offsets into the text this component saw) only if it holds a strong
-signal or at least two rare ideographs. Weak-only spans are left alone, so ordinary
+signal, three rare ideographs, or two rare ideographs and a stray ``?`` — users do write
+variant characters (办实亊, 娭毑), but rarely three in a row. Weak-only spans are left alone, so ordinary
 citizen messages are not flagged.
 
 Repair is attempted only for the two reversible mistakes — UTF-8 bytes read as GBK, or as
@@ -26,7 +27,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from massline.clean._base import Cleaner
-from massline.clean._text import common_han, is_han
+from massline.clean._text import char_class, common_han, is_han
+from massline.clean.pinyin import is_syllable
 from massline.core.types import Doc
 from massline.pipeline.registry import registry
 
@@ -35,14 +37,19 @@ GAP = 3
 #: How many neighbouring ideographs a repair attempt may add on each side of a span.
 WIDEN = 2
 _PINYIN = "a-zêüàáèéìíòóùúāēěīńňōūǎǐǒǔǘǚǜǹḿếề"
-#: ``?`` or an accent-bearing run followed by a pinyin fragment and ``)`` with no ``(``: a broken annotation.
-_ORPHAN_PINYIN = re.compile(rf"\?[{_PINYIN}]{{1,6}}\)|(?<![({_PINYIN}A-Za-z])[{_PINYIN}]{{1,6}}\)")
+#: A pinyin fragment closed by ``)`` with no ``(``: after ``?`` (a lost lead byte) or tone-marked. Checked
+#: against the syllable table before it counts, so ``5ml)`` is not one.
+_ORPHAN_PINYIN = re.compile(rf"\?([{_PINYIN}]{{1,6}})\)|(?<![({_PINYIN}A-Za-z0-9])([{_PINYIN}]{{1,6}})\)")
+_TONED = frozenset("àáèéìíòóùúāēěīńňōūǎǐǒǔǘǚǜǹḿếề")
 #: UTF-8 read as Latin-1/cp1252: a lead byte (Ã, å, æ, ç, è, é, …) then continuation-range characters.
 _CONTINUATION = (
     "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
     "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
 )
 _LATIN1_UTF8 = re.compile(f"(?:[\u00c2-\u00ef][{_CONTINUATION}]{{1,2}})+")
+
+
+QUESTION = "'?' inside Chinese text"
 
 
 @dataclass(slots=True)
@@ -69,12 +76,15 @@ def _char_signal(text: str, i: int, common: frozenset[str]) -> Signal | None:
         return None
     near_han = is_han(prev) or is_han(nxt)
     if ch == "?" and near_han:
-        return Signal(i, i + 1, False, False, "'?' inside Chinese text")
+        return Signal(i, i + 1, False, False, QUESTION)
     if 0x3100 <= cp <= 0x312F and near_han:
         return Signal(i, i + 1, True, False, f"bopomofo {ch!r} between ideographs")
-    if (0x0400 <= cp <= 0x04FF or 0xAC00 <= cp <= 0xD7AF or 0x0370 <= cp <= 0x03FF) and near_han:
+    if (0x0400 <= cp <= 0x04FF or 0xAC00 <= cp <= 0xD7AF) and near_han:
         return Signal(i, i + 1, True, False, f"foreign letter {ch!r} between ideographs")
-    if 0x00C0 <= cp <= 0x024F and near_han and not (prev.isalpha() and not is_han(prev) and nxt.isalpha()):
+    if 0x0370 <= cp <= 0x03FF and near_han:  # β链球菌, α波: Greek is used in Chinese text
+        return Signal(i, i + 1, False, False, f"Greek letter {ch!r} between ideographs")
+    in_word = prev.isalpha() and not is_han(prev) and nxt.isalpha()
+    if 0x00C0 <= cp <= 0x024F and ch.isalpha() and near_han and not in_word:
         return Signal(i, i + 1, True, False, f"accented Latin {ch!r} next to an ideograph")
     if ch.isascii() and ch.isalpha() and near_han and not (prev.isascii() and prev.isalnum()):
         if not (nxt.isascii() and nxt.isalnum()):
@@ -83,27 +93,30 @@ def _char_signal(text: str, i: int, common: frozenset[str]) -> Signal | None:
 
 
 @cache
-def _safe_chars() -> frozenset[str]:
-    """Characters that can never start a signal: common ideographs, ASCII non-letters, CJK punctuation."""
+def _unsafe() -> re.Pattern[str]:
+    """Any character that could start a signal: not a common ideograph, ASCII non-letter or CJK punctuation."""
     ascii_safe = {chr(c) for c in range(0x20, 0x7F) if not chr(c).isalpha() and chr(c) != "?"}
     punct = {chr(c) for c in [*range(0x3000, 0x3040), *range(0xFF00, 0xFF66), *range(0x2010, 0x2070)]}
-    return frozenset(common_han() | ascii_safe | punct | {"\n", "\t"})
+    return re.compile(char_class(common_han() | ascii_safe | punct | {"\n", "\t"}, negate=True))
 
 
 def find_signals(text: str) -> list[Signal]:
     common = common_han()
-    safe = _safe_chars()
     signals: list[Signal] = []
     covered: set[int] = set()
     for m in _ORPHAN_PINYIN.finditer(text):
+        word = m.group(1) or m.group(2)
+        if not is_syllable(word) or (m.group(2) and not _TONED.intersection(word)):
+            continue
         signals.append(Signal(m.start(), m.end(), True, False, f"orphan pinyin fragment {m.group()!r}"))
         covered.update(range(m.start(), m.end()))
     for m in _LATIN1_UTF8.finditer(text):
         if m.end() - m.start() >= 2 and not covered.intersection(range(m.start(), m.end())):
             signals.append(Signal(m.start(), m.end(), True, False, "UTF-8 bytes shown as Latin-1"))
             covered.update(range(m.start(), m.end()))
-    for i, ch in enumerate(text):
-        if ch in safe or i in covered:
+    for m in _unsafe().finditer(text):
+        i = m.start()
+        if i in covered:
             continue
         sig = _char_signal(text, i, common)
         if sig:
@@ -131,7 +144,8 @@ def find_corrupt_spans(text: str) -> list[CorruptSpan]:
     for group in groups:
         strong = any(s.strong for s in group)
         rare = sum(s.rare for s in group)
-        if strong or rare >= 2:
+        questions = sum(s.why == QUESTION for s in group)
+        if strong or rare >= 3 or (rare >= 2 and questions):
             reasons = list(dict.fromkeys(s.why for s in group))
             spans.append(CorruptSpan(group[0].start, max(s.end for s in group), reasons))
     return spans

@@ -38,6 +38,7 @@ _TABLE: dict[int, str | None] = {
     **{ord(c): " " for c in _SPACES},
     **{ord(c): None for c in _INVISIBLE},
 }
+_TABLE_RE = re.compile("[" + re.escape("".join(map(chr, _TABLE))) + "]")
 _WIDE_RE = re.compile("[" + re.escape("".join(map(chr, _ALWAYS))) + "]")
 _INVISIBLE_RE = re.compile("[" + re.escape(_INVISIBLE) + "]")
 _CJK_PUNCT_IN_ASCII = re.compile("(?<=[0-9A-Za-z])[" + _CJK_PUNCT_FW + "](?=[0-9A-Za-z])")
@@ -45,6 +46,10 @@ _OOXML_CR = re.compile(r"_x000[Dd]_")
 _SPACE_RUNS = re.compile(r" {2,}")
 _LINE_EDGES = re.compile(r"[ ]*\n[ ]*")
 _BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def _translate(m: re.Match[str]) -> str:
+    return m.group().translate(_TABLE)
 
 
 def normalize_text(text: str) -> tuple[str, int, int]:
@@ -55,7 +60,7 @@ def normalize_text(text: str) -> tuple[str, int, int]:
         text, invisible = _OOXML_CR.subn("", text)
     wide = len(_WIDE_RE.findall(text))
     invisible += len(_INVISIBLE_RE.findall(text))
-    out = text.translate(_TABLE)
+    out = _TABLE_RE.sub(_translate, text)
     if "\uff1a" in out or "\uff0e" in out or "\uff0c" in out or "\uff1b" in out or "\uff08" in out:
         out, n = _CJK_PUNCT_IN_ASCII.subn(lambda m: chr(ord(m.group()) - 0xFEE0), out)
         wide += n

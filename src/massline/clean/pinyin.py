@@ -6,9 +6,11 @@ parentheses also hold real content — ``(作者单位:…)``, ``(1)``, ``(see b
 parenthesised group is removed only when
 
 * every word in it is a real pinyin syllable (from pypinyin's dictionary), and
+* at least one syllable carries a tone mark (converters write them; a person clarifying
+  ``藏(zang)`` or English in parentheses does not), and
 * the syllable(s) are a reading of the character(s) right before it: pypinyin with
   heteronyms, checked for the character as written and for its simplified form (OpenCC),
-  with tone marks compared exactly (a toneless annotation may match any tone); or
+  with tone marks compared exactly (an unmarked neutral-tone syllable may match any tone); or
 * (the stray case seen on the seed page, ``第A(yíng)08版`` → ``第A08版``) the group follows an
   ASCII letter or digit and is a single tone-marked syllable — English never carries tone marks.
 
@@ -78,6 +80,8 @@ def annotation_reason(text: str, start: int, words: list[str]) -> str | None:
     """Why the annotation at ``start`` (the opening parenthesis) is a removable reading, or None."""
     if not words or len(words) > _MAX_SYLLABLES or not all(is_syllable(w) for w in words):
         return None
+    if not any(_TONE_MARKS.intersection(w) for w in words):
+        return None  # 藏(zang): an untoned reading is a writer's note or English, not a converter's annotation
     before = text[max(0, start - len(words)) : start]
     if len(before) == len(words) and all(is_han(c) for c in before):
         if all(_matches(c, w) for c, w in zip(before, words, strict=True)):

@@ -16,7 +16,7 @@ metadata (source, author, …) are converted too.
 from __future__ import annotations
 
 from massline.clean._base import Cleaner
-from massline.clean._text import is_han, to_simplified
+from massline.clean._text import HAN, to_simplified
 from massline.core.types import Doc
 from massline.pipeline.registry import registry
 
@@ -26,11 +26,13 @@ TEXT_META_KEYS: tuple[str, ...] = ("source", "author", "editor", "reviewer", "si
 
 def script_of(before: str, after: str) -> tuple[str, int, int]:
     """``("traditional"|"simplified", changed ideographs, all ideographs)`` from a t2s conversion."""
-    han = sum(1 for c in before if is_han(c))
-    if len(before) == len(after):
-        changed = sum(1 for a, b in zip(before, after, strict=True) if a != b)
+    han = len(HAN.findall(before))
+    if before == after:
+        changed = 0
+    elif len(before) == len(after):
+        changed = sum(map(str.__ne__, before, after))
     else:
-        changed = sum(1 for c in before if is_han(c) and to_simplified(c) != c)
+        changed = sum(1 for c in HAN.findall(before) if to_simplified(c) != c)
     traditional = han > 0 and (changed / han >= 0.1 or (changed >= 3 and changed / han >= 0.03))
     return ("traditional" if traditional else "simplified"), changed, han
 
