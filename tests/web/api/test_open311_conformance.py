@@ -14,8 +14,8 @@ from xml.etree import ElementTree as ET
 import pytest
 from sqlalchemy import select
 
-from massline.db.models.message import Message
 from massline.db.models.intake import RawItem
+from massline.db.models.message import Message
 from massline.db.models.workorders import Contact, WorkOrder, WorkOrderEvent
 from massline.db.session import session_scope
 
