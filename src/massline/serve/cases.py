@@ -13,7 +13,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import select
@@ -25,7 +25,7 @@ from massline.db.models.workorders import CoHandler, Contact, WorkOrder
 from massline.privacy import mask_text
 from massline.serve._common import Actor, actor_name, add_event, at_or_now, authorize
 from massline.serve.departments import department_by_code
-from massline.serve.sla import PRIORITIES, SlaRules, load_sla_rules
+from massline.serve.sla import PRIORITIES, SlaRules, as_utc, load_sla_rules
 
 #: Masked district names in the 泰迪杯 data (A1区, K8县 …); ``meta["district"]`` wins when present.
 _DISTRICT = re.compile(r"([A-Z]\d{1,2}[区县市])")
@@ -60,6 +60,18 @@ def detect_district(*texts: str | None) -> str | None:
         if text and (match := _DISTRICT.search(text)):
             return match.group(1)
     return None
+
+
+def message_received_at(message: Message, local: tzinfo) -> datetime:
+    """When the citizen wrote (else when we received it), in UTC.
+
+    A naive ``created_at`` is local wall-clock time: SQLite keeps only the wall-clock part of the
+    aware ``+08:00`` times the intake writes. A naive ``received_at`` is UTC (``utcnow``).
+    """
+    if message.created_at is not None:
+        when = message.created_at
+        return as_utc(when if when.tzinfo else when.replace(tzinfo=local))
+    return as_utc(message.received_at)
 
 
 def message_category(session: Session, message: Message) -> str | None:
@@ -134,7 +146,8 @@ def open_work_order(
         title = title if title is not None else message.title
         description = description if description is not None else message.body
         category = category or message_category(session, message)
-        at = at or message.created_at or message.received_at
+        rules = rules or load_sla_rules()
+        at = at or message_received_at(message, rules.timezone)
     if not description or not description.strip():
         raise InputError("must not be empty", field="description")
     if isinstance(actor, str) is False:

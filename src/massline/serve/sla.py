@@ -6,7 +6,8 @@ when a case is received (and the close deadline again when it is reopened), and
 from the case's event-written timestamps and ``now``.
 
 Durations: ``"<N>d"`` = N *working* days (same clock time on the Nth following working day;
-a case received on a non-working day counts from 00:00 of the next working day); ``"<N>h"`` =
+a case received on a non-working day counts from 00:00 of the next working day, so
+"1d" from a Saturday is Tuesday 00:00); ``"<N>h"`` =
 N calendar hours (urgent cases do not wait for Monday). The calendar is weekends plus a
 configurable holiday list and make-up working days (调休); when the optional ``chinese_calendar``
 package is installed it is used instead of the lists.
@@ -105,8 +106,10 @@ class SlaRules:
         local = as_utc(start).astimezone(self.timezone)
         day = local.date()
         clock = local.timetz().replace(tzinfo=None)
-        if not self.calendar.is_working_day(day):
+        if not self.calendar.is_working_day(day):  # the clock starts at 00:00 of the next working day
             clock = time(0)
+            while not self.calendar.is_working_day(day):
+                day += timedelta(days=1)
         counted = 0
         while counted < int(amount):
             day += timedelta(days=1)
