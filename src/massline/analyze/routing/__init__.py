@@ -5,3 +5,18 @@
 - ``triage``: the dispatcher's queue and decisions.
 - ``feedback``: dispatcher-confirmed labels as training examples.
 """
+
+from massline.analyze.routing.feedback import confirmed_examples
+from massline.analyze.routing.table import current_rules, load_config, set_rule, show_rules
+from massline.analyze.routing.triage import decide, triage_count, triage_queue
+
+__all__ = [
+    "confirmed_examples",
+    "current_rules",
+    "decide",
+    "load_config",
+    "set_rule",
+    "show_rules",
+    "triage_count",
+    "triage_queue",
+]

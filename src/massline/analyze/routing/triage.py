@@ -4,19 +4,19 @@ A message is in the queue while its current ``route`` result says ``queue == "tr
 decision is stored as a :class:`TriageDecision` row (who, why, what it replaced), as new
 current ``category``/``route``/``department`` results from component ``human.dispatcher``
 (confidence 1.0, so later model runs do not overwrite them — see ``analyze_messages``), and
-as an audit event ``triage.decide``. When the work-order feature is installed, it is told so
-it can assign the case (``massline.serve.workorders.on_triage_decision``).
+as an audit event ``triage.decide``. When the work-order feature is installed, the case is
+assigned to the department (see ``handoff``).
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from massline.analyze.routing.handoff import hand_off
 from massline.analyze.routing.table import current_rules, known_department, load_config
 from massline.core.errors import InputError, NotFoundError
 from massline.core.types import Result
@@ -27,7 +27,6 @@ from massline.store.results import current_results, save_results
 
 HUMAN = "human.dispatcher"
 HUMAN_VERSION = "1"
-WORKORDER_HOOK = ("massline.serve.workorders", "on_triage_decision")
 
 
 @dataclass
@@ -76,43 +75,35 @@ def triage_queue(session: Session, limit: int = 50, offset: int = 0) -> list[Tri
     return items
 
 
-def _notify_workorders(session: Session, decision: TriageDecision) -> bool:
-    """Let the work-order feature assign the case, if it is installed; True when it was told."""
-    module_name, hook_name = WORKORDER_HOOK
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return False
-    hook = getattr(module, hook_name, None)
-    if not callable(hook):
-        return False
-    hook(session, message_id=decision.message_id, department_code=decision.department_code,
-         category=decision.category, actor=decision.actor, reason=decision.reason)
-    return True
-
-
 def decide(
     session: Session,
     message_id: int,
-    category: str,
+    category: str | None = None,
     department: str | None = None,
     actor: str = "",
     reason: str | None = None,
 ) -> TriageDecision:
-    """Record a dispatcher's decision: category (and department, default from the routing rules)."""
+    """Record a dispatcher's decision: category (and department, default from the routing rules).
+
+    ``category`` None or empty confirms the machine's suggestion (the current category result).
+    """
     if not actor or not actor.strip():
         raise InputError("say who decides", field="actor")
     message = session.get(Message, message_id)
     if message is None:
         raise NotFoundError(f"message {message_id} does not exist")
     rules = current_rules(session)
-    category = category.strip()
+    before = current_results(session, message_id)
+    category = (category or "").strip()
+    if not category and "category" in before and before["category"].value:
+        category = str(before["category"].value)
+    if not category:
+        raise InputError("no category given and none suggested for this message", field="category")
     if category not in rules:
         raise InputError(f"unknown category {category!r}; known: {', '.join(sorted(rules))}", field="category")
     department = (department or rules[category]).strip()
     if not known_department(session, department, load_config()):
         raise InputError(f"unknown department {department!r}", field="department")
-    before = current_results(session, message_id)
     previous = {
         key: {"value": row.value, "confidence": row.confidence, "component": row.component, "version": row.version}
         for key, row in before.items()
@@ -132,7 +123,7 @@ def decide(
     record_audit(session, actor=actor, action="triage.decide", object_type="message", object_id=message_id,
                  detail={"category": category, "department": department,
                          "previous": {k: v["value"] for k, v in previous.items()}}, reason=reason)
-    _notify_workorders(session, decision)
+    hand_off(session, decision)
     return decision
 
 

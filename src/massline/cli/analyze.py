@@ -1,0 +1,140 @@
+"""``massline analyze``, ``massline eval request-type`` and ``massline routing show|set|load``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from massline.cli._apps import app, console, err_console, eval_app, settings
+from massline.core.errors import InputError, ModelNotTrainedError
+
+routing_app = typer.Typer(help="The category → department routing table (audited edits).", no_args_is_help=True)
+app.add_typer(routing_app, name="routing")
+
+
+def _offer_training() -> bool:
+    """On a terminal, offer to train the classifier now; True when it was trained."""
+    if not sys.stdin.isatty() or not typer.confirm("Train the classifier now (massline train classify)?"):
+        return False
+    s = settings()
+    args = ["--database-url", s.resolved_database_url(), "--data-dir", str(s.resolved_data_dir()), "train", "classify"]
+    app(args, standalone_mode=False)
+    return True
+
+
+@app.command("analyze")
+def analyze_cmd(
+    all_: Annotated[bool, typer.Option("--all", help="Re-analyse every stored message.")] = False,
+    only_new: Annotated[bool, typer.Option("--only-new", help="Only messages without results (default).")] = False,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Messages per batch/transaction.")] = 64,
+) -> None:
+    """Run the analysis pipeline on stored messages and save versioned results."""
+    from massline.analyze.run import analyze_messages
+
+    if all_ and only_new:
+        raise typer.BadParameter("choose --all or --only-new, not both")
+    progress = Progress(TextColumn("analyse"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=console, transient=False)
+    for attempt in range(2):
+        try:
+            with progress:
+                task = progress.add_task("analyse", total=None)
+                summary = analyze_messages(
+                    settings(), only_new=not all_, batch_size=batch_size,
+                    progress=lambda done, total: progress.update(task, completed=done, total=total),
+                )
+            break
+        except ModelNotTrainedError as exc:
+            err_console.print(f"[red]{exc}[/]")
+            if attempt == 0 and _offer_training():
+                continue
+            raise typer.Exit(2) from exc
+    table = Table(title=f"analysed {summary.messages} message(s), {summary.written} result row(s) written")
+    table.add_column("category")
+    table.add_column("messages", justify="right")
+    for category, count in summary.categories.most_common():
+        table.add_row(category, str(count))
+    console.print(table)
+    routed = sum(summary.queues.values())
+    if routed:
+        console.print(f"routed automatically: {summary.queues.get('auto', 0)}/{routed} ({summary.auto_share:.1%}); "
+                      f"triage: {summary.queues.get('triage', 0)}; kept dispatcher decisions: {summary.kept_human}")
+    console.print(json.dumps(summary.to_dict(), ensure_ascii=False))
+
+
+@eval_app.command("request-type")
+def eval_request_type_cmd(
+    data: Annotated[Path | None, typer.Option("--data", help="JSONL with title, body, label (+ split).")] = None,
+) -> None:
+    """Accuracy and macro-F1 of the rule-based request type on a hand-checked sample."""
+    from massline.analyze.evaluate import DEFAULT_SAMPLE, evaluate_request_type
+
+    try:
+        out = evaluate_request_type(data or DEFAULT_SAMPLE)
+    except InputError as exc:
+        err_console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    table = Table(title=f"request type on {out['n']} hand-checked messages")
+    for col in ("class", "precision", "recall", "f1", "support"):
+        table.add_column(col, justify="left" if col == "class" else "right")
+    for label, c in out["per_class"].items():
+        table.add_row(label, f"{c['precision']:.3f}", f"{c['recall']:.3f}", f"{c['f1']:.3f}", str(c["support"]))
+    console.print(table)
+    console.print("confusion (gold→predicted): " + ", ".join(f"{k} {v}" for k, v in out["confusion"].items()))
+    last = {"accuracy": round(out["accuracy"], 4), "macro_f1": round(out["macro_f1"], 4), "n": out["n"]}
+    if "holdout" in out:
+        last.update({f"holdout_{k}": round(v, 4) if isinstance(v, float) else v for k, v in out["holdout"].items()})
+    typer.echo(json.dumps(last))
+
+
+@routing_app.command("show")
+def routing_show_cmd() -> None:
+    """Print the routing rules in force (database copy; seeded from routing.yaml)."""
+    from massline.analyze.routing import show_rules
+    from massline.db.session import session_scope
+
+    with session_scope(settings().resolved_database_url()) as session:
+        rows = show_rules(session)
+    table = Table(title=f"routing (auto when confidence ≥ {settings().route_threshold:.2f})")
+    for col in ("category", "department", "name", "updated by", "updated at"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["category"], r["department"], r["name"] or "?", r["updated_by"], str(r["updated_at"])[:19])
+    console.print(table)
+
+
+@routing_app.command("set")
+def routing_set_cmd(
+    category: Annotated[str, typer.Argument(help="Category, e.g. 城乡建设")],
+    department: Annotated[str, typer.Argument(help="Department code, e.g. zjj")],
+    actor: Annotated[str, typer.Option("--actor", help="Who makes the change (audited).")] = "admin",
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
+) -> None:
+    """Route CATEGORY to DEPARTMENT from now on (audited as routing.set)."""
+    from massline.analyze.routing import set_rule
+    from massline.db.session import session_scope
+
+    try:
+        with session_scope(settings().resolved_database_url()) as session:
+            set_rule(session, category, department, actor=actor, reason=reason)
+    except InputError as exc:
+        err_console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    console.print(f"[green]{category} → {department}[/]")
+
+
+@routing_app.command("load")
+def routing_load_cmd() -> None:
+    """Copy routing.yaml rules into the database for categories that have no rule yet."""
+    from massline.analyze.routing.table import ensure_rules
+    from massline.db.session import session_scope
+
+    with session_scope(settings().resolved_database_url()) as session:
+        added = ensure_rules(session)
+    console.print(f"{added} rule(s) added from routing.yaml")

@@ -1,0 +1,70 @@
+"""``massline triage list|decide``: the dispatcher's queue from the command line."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from massline.cli._apps import app, console, err_console, settings
+from massline.core.errors import InputError, NotFoundError
+
+triage_app = typer.Typer(help="The triage queue: messages the classifier was not sure about.", no_args_is_help=True)
+app.add_typer(triage_app, name="triage")
+
+
+def _staff_view(text: str) -> str:
+    """Text as staff may see it (personal data masked by the privacy feature when installed)."""
+    try:
+        from massline.privacy import mask_text
+    except ImportError:
+        return text
+    return str(mask_text(text, output="staff"))
+
+
+@triage_app.command("list")
+def triage_list_cmd(
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
+    offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
+) -> None:
+    """Messages waiting for a dispatcher, oldest first."""
+    from massline.analyze.routing import triage_count, triage_queue
+    from massline.db.session import session_scope
+
+    with session_scope(settings().resolved_database_url()) as session:
+        items = triage_queue(session, limit=limit, offset=offset)
+        total = triage_count(session)
+    table = Table(title=f"triage queue: {total} waiting")
+    for col in ("message", "suggested", "confidence", "title / text"):
+        table.add_column(col)
+    for item in items:
+        conf = "" if item.confidence is None else f"{item.confidence:.2f}"
+        table.add_row(str(item.message_id), item.category or "?", conf,
+                      _staff_view(item.title or item.excerpt)[:60])
+    console.print(table)
+
+
+@triage_app.command("decide")
+def triage_decide_cmd(
+    message_id: Annotated[int, typer.Argument()],
+    category: Annotated[str, typer.Option("--category", help="The category the dispatcher decides.")],
+    actor: Annotated[str, typer.Option("--actor", help="Who decides (audited).")],
+    department: Annotated[str | None, typer.Option("--department", help="Default: the routing rule.")] = None,
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
+) -> None:
+    """Decide a message's category (and department); stored, audited, and used for retraining."""
+    from massline.analyze.routing import decide
+    from massline.db.session import session_scope
+
+    try:
+        with session_scope(settings().resolved_database_url()) as session:
+            decision = decide(session, message_id, category, department, actor=actor, reason=reason)
+            out = {"message_id": decision.message_id, "category": decision.category,
+                   "department": decision.department_code, "actor": decision.actor}
+    except (InputError, NotFoundError) as exc:
+        err_console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    console.print(f"[green]message {message_id}: {out['category']} → {out['department']}[/]")
+    typer.echo(json.dumps(out, ensure_ascii=False))
