@@ -17,6 +17,8 @@ from massline.privacy.registry import load_recognizers
 #: Characters before a hit searched for context words, and after it.
 WINDOW_BEFORE = 14
 WINDOW_AFTER = 4
+#: Negative words (订单号, 金额 …) must sit right next to the hit to count.
+NEGATIVE_WINDOW = 6
 #: Findings below this score are dropped.
 DEFAULT_THRESHOLD = 0.5
 NEGATIVE_PENALTY = 0.4
@@ -60,16 +62,21 @@ class Analyzer:
 
 
 def _context_score(rec: Recognizer, lowered: str, start: int, end: int, score: float) -> tuple[float, str]:
-    if not rec.context and not rec.negative_context:
+    if not rec.context and not rec.negative_context and not rec.negative_after:
         return score, ""
     before = lowered[max(0, start - WINDOW_BEFORE) : start]
     after = lowered[end : end + WINDOW_AFTER]
     for word in rec.context:
         if word in before or word in after:
             return min(1.0, score + rec.context_boost), f"; context {word!r} nearby"
+    near_before = before[-NEGATIVE_WINDOW:]
+    near_after = after[:2]
     for word in rec.negative_context:
-        if word in before or word in after:
+        if word in near_before or word in near_after:
             return score - NEGATIVE_PENALTY, f"; lowered by {word!r} nearby"
+    for word in rec.negative_after:
+        if word in near_after:
+            return score - NEGATIVE_PENALTY, f"; lowered by {word!r} after it"
     return score, ""
 
 

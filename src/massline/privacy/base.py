@@ -68,6 +68,8 @@ class Recognizer:
     context: ClassVar[tuple[str, ...]] = ()
     #: Words that, without a positive context word, lower the score (订单号, 编号 …).
     negative_context: ClassVar[tuple[str, ...]] = ()
+    #: Negative words that count only right AFTER the hit (元, 块: an amount, not a number to call).
+    negative_after: ClassVar[tuple[str, ...]] = ()
     context_boost: ClassVar[float] = 0.35
     explanation: ClassVar[str] = ""
     #: Views to scan: "folded" (width-folded, same offsets) and/or "compact" (digit separators removed).

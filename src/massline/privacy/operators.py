@@ -35,7 +35,7 @@ KEEP = {
     "LICENSE_PLATE": (2, 1), "SOCIAL_ID": (2, 1), "PERSON": (1, 0),
 }
 _SIGNIFICANT = re.compile(r"[0-9A-Za-z\u4e00-\u9fa5０-９Ａ-Ｚａ-ｚ]")
-_TITLE = re.compile(r"(?:先生|女士|小姐|老师|阿姨|师傅|大爷|大妈|大姐|大哥|同学|医生|律师|老板)$")
+_TITLE = re.compile(r"(?:先生|女士|小姐|老师|阿姨|师傅|大爷|大妈|大姐|大哥|同学|医生|律师|老板|经理)$")
 _ADDRESS_NUMBER = re.compile(r"[0-9A-Za-z０-９一二三四五六七八九十百零〇]")
 #: Encrypted values in text: ⟦TYPE:fernet-token⟧.
 TOKEN_RE = re.compile(r"⟦([A-Z_]+):([A-Za-z0-9_\-=]+)⟧")

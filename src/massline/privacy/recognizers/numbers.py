@@ -49,8 +49,10 @@ class PhoneRecognizer(Recognizer):
         Pattern("service", r"(?<![0-9A-Za-z])[48]00[ -]?\d{3}[ -]?\d{4}(?!\d)", 0.6),
         Pattern("local", r"(?<![0-9A-Za-z\-])[2-8]\d{6,7}(?![0-9\-])", 0.2),
     )
-    context = ("电话", "手机", "联系方式", "致电", "拨打", "号码", "tel", "座机", "来电", "联系我", "打我")
+    context = ("电话", "手机", "联系方式", "致电", "拨打", "号码", "tel", "座机", "来电", "联系我", "打我", "拨",
+               "回电")
     negative_context = (*_NOT_NUMBER, "金额", "人民币", "¥", "￥")
+    negative_after = ("元", "块", "万")
     explanation = "mobile 1[3-9]x (optionally +86/0086), landline with area code, 400/800, local numbers in context"
     views = ("folded", "compact")
     needs = _DIGIT

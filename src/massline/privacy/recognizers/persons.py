@@ -18,10 +18,10 @@ _INTRO = (
     r"(?:我叫|我名叫|我的名字[是叫]|本人|姓名|名字|联系人|户主|申请人|投诉人|举报人|反映人|当事人|收件人|收货人|"
     r"患者|签名|落款|署名|孩子叫|儿子叫|女儿叫|老公叫|丈夫叫|妻子叫|爱人叫|父亲叫|母亲叫)"
 )
-_TITLE = r"(?:先生|女士|小姐|老师|阿姨|师傅|大爷|大妈|大姐|大哥|同学|医生|律师|老板)"
+_TITLE = r"(?:先生|女士|小姐|老师|阿姨|师傅|大爷|大妈|大姐|大哥|同学|医生|律师|老板|经理)"
 _TITLE_END = re.compile(_TITLE + "$")
 #: Characters after which "<surname>先生" starts a name even though a Han character precedes it.
-_BEFORE_TITLED = "的位找叫给向和与跟是请问系称"
+_BEFORE_TITLED = "的位找叫给向和与跟是请问系称任到说让被把对见"
 
 
 @register_recognizer

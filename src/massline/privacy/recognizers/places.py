@@ -21,7 +21,9 @@ _PLACE = (
     r"|区|里)"
 )
 #: Words after which the address starts (the lazy name part may begin earlier in the sentence).
-_LEAD = re.compile(r"^.*(?:住在|住址|地址|家住|位于|住|在|是|的|于|到|至|为|和|与|及|对|把|从|向|：|:)")
+_LEAD = re.compile(
+    r"^.*(?:住在|住址|地址|家住|位于|住|居|在|是|的|于|到|至|为|和|与|及|对|把|从|向|说|讲|问|告诉|反映|：|:)"
+)
 _FINE_UNIT = re.compile(r"(?:栋|幢|座|单元|室|户|组|号楼)")
 
 

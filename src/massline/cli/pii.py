@@ -1,0 +1,81 @@
+"""``massline eval pii``, ``massline pii scan|mask|make-evalset``: thin wrappers over massline.privacy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from massline.cli._apps import app, console, eval_app
+from massline.privacy import find_pii, mask_text
+from massline.privacy.evalset import compile_marked, generate, write_jsonl
+from massline.privacy.evaluate import evaluate, load_records
+
+pii_app = typer.Typer(help="Personal data: find, mask, build the evaluation set.", no_args_is_help=True)
+app.add_typer(pii_app, name="pii")
+
+DEFAULT_SOURCE = Path("../shared/data/taidi2020/fj2_dev.csv")
+
+
+@eval_app.command("pii")
+def eval_pii(
+    data: Annotated[Path, typer.Option("--data", help="JSONL: {id, text, spans: [[start, end, TYPE], …]}.")],
+    show_errors: Annotated[int, typer.Option("--show-errors", help="Print up to N misses/false positives.")] = 0,
+) -> None:
+    """Per-type precision/recall of the recognizers; the LAST line is the overall JSON."""
+    scores = evaluate(load_records(data), find_pii)
+    table = Table(title=f"PII recognizers on {data} (span-level, exact type, ≥50 % overlap both ways)")
+    for col in ("type", "gold", "predicted", "precision", "recall", "f1"):
+        table.add_column(col, justify="right" if col != "type" else "left")
+    for entity, s in scores.per_type().items():
+        table.add_row(entity, str(s["gold"]), str(s["predicted"]), f"{s['precision']:.3f}", f"{s['recall']:.3f}",
+                      f"{s['f1']:.3f}")
+    console.print(table)
+    for err in scores.errors[:show_errors]:
+        console.print(f"{err['kind']:>14} {err['type']:<13} {err['id']}: {err['text']}", markup=False)
+    typer.echo(json.dumps(scores.overall(), ensure_ascii=False))
+
+
+@pii_app.command("scan")
+def scan(text: Annotated[str, typer.Argument(help="Text to scan.")]) -> None:
+    """Show the personal data found in TEXT, with offsets, scores and reasons."""
+    table = Table()
+    for col in ("start", "end", "type", "text", "score", "reason"):
+        table.add_column(col)
+    for f in find_pii(text):
+        table.add_row(str(f.start), str(f.end), f.type, f.text, f"{f.score:.2f}", f.reason)
+    console.print(table)
+
+
+@pii_app.command("mask")
+def mask(
+    text: Annotated[str, typer.Argument(help="Text to mask.")],
+    output: Annotated[str, typer.Option(help="public | feed | export | staff")] = "public",
+    role: Annotated[str | None, typer.Option(help="administrator | dispatcher | handler | analyst | editor | public")]
+    = None,
+) -> None:
+    """TEXT as OUTPUT would show it to ROLE."""
+    from massline.cli._apps import settings
+
+    typer.echo(mask_text(text, output, role, secret=settings().resolved_secret_key()
+                         if output in ("export", "staff") else None))
+
+
+@pii_app.command("make-evalset")
+def make_evalset(
+    source: Annotated[Path, typer.Option(help="附件2 CSV whose 留言详情 are the base texts.")] = DEFAULT_SOURCE,
+    out_dir: Annotated[Path, typer.Option(help="Where generated.jsonl and tricky.jsonl go.")] = Path("evaluation/pii"),
+    n: Annotated[int, typer.Option(help="Generated records.")] = 600,
+    seed: Annotated[int, typer.Option(help="Random seed (fixed → same file).")] = 20260,
+) -> None:
+    """Regenerate evaluation/pii/generated.jsonl (and compile tricky.txt → tricky.jsonl)."""
+    count = write_jsonl(generate(source, n=n, seed=seed), out_dir / "generated.jsonl")
+    console.print(f"{count} generated records → {out_dir / 'generated.jsonl'}")
+    marked = out_dir / "tricky.txt"
+    if marked.exists():
+        lines = marked.read_text(encoding="utf-8").splitlines()
+        count = write_jsonl(compile_marked(lines), out_dir / "tricky.jsonl")
+        console.print(f"{count} tricky records → {out_dir / 'tricky.jsonl'}")
