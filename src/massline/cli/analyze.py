@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -13,6 +13,9 @@ from rich.table import Table
 
 from massline.cli._apps import app, console, err_console, eval_app, settings
 from massline.core.errors import InputError, ModelNotTrainedError
+
+if TYPE_CHECKING:
+    from massline.analyze.run import AnalyzeSummary
 
 routing_app = typer.Typer(help="The category → department routing table (audited edits).", no_args_is_help=True)
 app.add_typer(routing_app, name="routing")
@@ -28,6 +31,18 @@ def _offer_training() -> bool:
     return True
 
 
+def _run_with_progress(only_new: bool, batch_size: int) -> AnalyzeSummary:
+    from massline.analyze.run import analyze_messages
+
+    progress = Progress(TextColumn("analyse"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console)
+    with progress:
+        task = progress.add_task("analyse", total=None)
+        return analyze_messages(
+            settings(), only_new=only_new, batch_size=batch_size,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+
+
 @app.command("analyze")
 def analyze_cmd(
     all_: Annotated[bool, typer.Option("--all", help="Re-analyse every stored message.")] = False,
@@ -35,26 +50,15 @@ def analyze_cmd(
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Messages per batch/transaction.")] = 64,
 ) -> None:
     """Run the analysis pipeline on stored messages and save versioned results."""
-    from massline.analyze.run import analyze_messages
-
     if all_ and only_new:
         raise typer.BadParameter("choose --all or --only-new, not both")
-    progress = Progress(TextColumn("analyse"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=console, transient=False)
-    for attempt in range(2):
-        try:
-            with progress:
-                task = progress.add_task("analyse", total=None)
-                summary = analyze_messages(
-                    settings(), only_new=not all_, batch_size=batch_size,
-                    progress=lambda done, total: progress.update(task, completed=done, total=total),
-                )
-            break
-        except ModelNotTrainedError as exc:
-            err_console.print(f"[red]{exc}[/]")
-            if attempt == 0 and _offer_training():
-                continue
+    try:
+        summary = _run_with_progress(not all_, batch_size)
+    except ModelNotTrainedError as exc:
+        err_console.print(f"[red]{exc}[/]")
+        if not _offer_training():
             raise typer.Exit(2) from exc
+        summary = _run_with_progress(not all_, batch_size)
     table = Table(title=f"analysed {summary.messages} message(s), {summary.written} result row(s) written")
     table.add_column("category")
     table.add_column("messages", justify="right")
