@@ -25,6 +25,12 @@ def to_cst(text: str) -> datetime:
 
 
 @pytest.fixture
+def password() -> str:
+    """The password every fixture user has."""
+    return PASSWORD
+
+
+@pytest.fixture
 def cst() -> Callable[[str], datetime]:
     return to_cst
 

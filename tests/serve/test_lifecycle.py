@@ -79,7 +79,7 @@ def test_when_a_request_lives_its_whole_life_then_every_step_is_an_event_and_met
         ("closed", "replied", "closed"),
     ]
     assert [e.actor for e in events][:4] == ["api_key:1", "system:routing", "h_zjj", "h_zjj"]
-    assert events[3].reason == "路灯属交通运输局管理" and events[10].reason.startswith("市民不满意")
+    assert events[3].reason == "路灯属交通运输局管理" and (events[10].reason or "").startswith("市民不满意")
     assert events[9].detail == {"rating": "不满意"} and events[13].detail == {"rating": "满意"}
     audited = s.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.object_type == "work_order", AuditEvent.object_id == str(wo.id)))
