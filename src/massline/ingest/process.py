@@ -1,0 +1,176 @@
+"""The per-batch engine shared by files, URLs, forms and APIs: store raw → map → clean → store.
+
+Each batch first stores (and, for files, commits) every record verbatim as a child raw item,
+then maps and cleans, then writes messages. A record that fails any step goes to quarantine
+with where and why; the batch carries on. A raw item already ``processed`` is a duplicate
+and adds nothing; one left ``new`` (a crash) or ``quarantined`` (perhaps fixable with a new
+``--map``) is processed again.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from sqlalchemy.orm import Session
+
+from massline.core.config import Settings
+from massline.core.types import Doc
+from massline.db.models.intake import RawItem, Source
+from massline.db.models.message import Message
+from massline.ingest.profiles import MappedRecord, Profile, detect_profile, map_record
+from massline.ingest.records import RawRecord, ReadItem, ReadProblem, sha256_hex
+from massline.ingest.report import FileReport, Problem
+from massline.pipeline import Pipeline, build_pipeline
+from massline.store.dedup import DuplicateIndex
+from massline.store.messages import Pending, pseudonym, save_messages
+from massline.store.raw import existing_raw, quarantine
+
+BATCH_SIZE = 500
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@lru_cache(maxsize=1)
+def clean_pipeline() -> Pipeline:
+    """The cleaning helper's ``CLEAN_PIPELINE`` (empty until it is defined), built once per process."""
+    module = importlib.import_module("massline.clean.components")
+    return build_pipeline(tuple(getattr(module, "CLEAN_PIPELINE", ())))
+
+
+def run_clean(pipeline: Pipeline, docs: list[Doc]) -> list[Doc | Exception]:
+    """Clean a batch; if the batch fails, clean one by one so only the failing doc is lost to quarantine."""
+    try:
+        return list(pipeline.pipe(docs))
+    except Exception:  # a component bug must not sink 499 good messages with the bad one
+        out: list[Doc | Exception] = []
+        for doc in docs:
+            try:
+                out.append(pipeline(doc))
+            except Exception as exc:
+                out.append(exc)
+        return out
+
+
+@dataclass
+class Batcher:
+    """Everything one input needs while its batches are processed."""
+
+    settings: Settings
+    session: Session
+    source: Source
+    origin: str
+    index: DuplicateIndex
+    report: FileReport
+    parent: RawItem | None = None
+    profile: Profile | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    commit: bool = True
+    pipeline: Pipeline = field(default_factory=clean_pipeline)
+    messages: list[Message] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.secret = self.settings.resolved_secret_key()
+
+    def _problem(self, locator: str, reason: str, field_: str = "", raw_id: int | None = None,
+                 content: str | None = None) -> None:
+        raw_id = raw_id if raw_id is not None else (self.parent.id if self.parent else None)
+        quarantine(self.session, origin=self.origin, reason=reason, raw_item_id=raw_id, locator=locator or None,
+                   field=field_ or None, content=content)
+        self.report.quarantined += 1
+        self.report.problems.append(Problem(self.origin, locator, field_, reason))
+
+    def _profile_for(self, record: RawRecord) -> Profile:
+        if self.profile is None:
+            self.profile = detect_profile(record.fields).with_mapping(self.mapping)
+            self.report.profile = self.profile.name
+        return self.profile
+
+    def _raw_rows(self, records: list[RawRecord]) -> list[RawItem | None]:
+        """The raw item of each record, storing new ones; ``None`` marks an already-processed duplicate."""
+        blobs = [None if r.whole_file else r.canonical_bytes() for r in records]
+        known = existing_raw(self.session, [sha256_hex(b) for b in blobs if b is not None])
+        rows: list[RawItem | None] = []
+        for record, blob in zip(records, blobs, strict=True):
+            if blob is None:
+                row = self.parent
+            else:
+                digest = sha256_hex(blob)
+                row = known.get(digest)
+                if row is None:
+                    row = RawItem(source_id=self.source.id, parent_id=self.parent.id if self.parent else None,
+                                  origin=self.origin[:2000], locator=record.locator or None,
+                                  content_type="application/json", content=blob, sha256=digest, status="new")
+                    self.session.add(row)
+                    known[digest] = row
+                elif row in rows:  # the same row twice in one input
+                    row = None
+            if row is not None and row.status == "processed":
+                row = None
+            rows.append(row)
+        self.session.flush()
+        return rows
+
+    def process(self, items: Sequence[ReadItem]) -> None:
+        records: list[RawRecord] = []
+        for item in items:
+            self.report.read += 1
+            if isinstance(item, ReadProblem):
+                self._problem(item.locator, item.reason, item.field, content=item.content)
+            else:
+                records.append(item)
+        raws = self._raw_rows(records)
+        if self.commit:
+            self.session.commit()  # stored verbatim before any processing
+        mapped: list[tuple[RawRecord, RawItem, MappedRecord]] = []
+        for record, raw in zip(records, raws, strict=True):
+            if raw is None:
+                self.report.duplicate += 1
+                continue
+            result = map_record(record, self._profile_for(record))
+            if isinstance(result, ReadProblem):
+                raw.status = "quarantined"
+                self._problem(result.locator, result.reason, result.field, raw.id,
+                              raw.content.decode("utf-8", "replace")[:20000])
+            else:
+                mapped.append((record, raw, result))
+        self.finish(mapped)
+        if self.commit:
+            self.session.commit()
+
+    def finish(self, mapped: list[tuple[RawRecord, RawItem, MappedRecord]]) -> list[Message]:
+        """Clean the mapped records and store them as messages (shared with forms and APIs)."""
+        docs = [
+            Doc(text=m.body, original=m.body, title=m.title, content_type=r.content_type, meta=dict(m.meta),
+                external_id=m.external_id)
+            for r, _, m in mapped
+        ]
+        pending: list[Pending] = []
+        for (record, raw, m), cleaned in zip(mapped, run_clean(self.pipeline, docs), strict=True):
+            if isinstance(cleaned, Exception):
+                raw.status = "quarantined"
+                self._problem(record.locator, f"cleaning failed: {type(cleaned).__name__}: {cleaned}", raw_id=raw.id)
+                continue
+            if not (cleaned.text or "").strip() and not (cleaned.title or "").strip():
+                raw.status = "quarantined"
+                self._problem(record.locator, "no text left after cleaning (page without content?)", "body", raw.id)
+                continue
+            if cleaned.language is None and _CJK.search(cleaned.text or cleaned.title or ""):
+                cleaned.language = "zh"
+            raw.status = "processed"
+            pending.append(Pending(cleaned, self.source.id, raw.id, m.title, pseudonym(self.secret, m.author),
+                                   m.created_at))
+        if not pending:
+            return []
+        messages, exact, near = save_messages(self.session, pending, self.index)
+        self.report.new += len(messages)
+        self.report.exact_duplicates += exact
+        self.report.near_duplicates += near
+        self.report.message_ids.extend(m.id for m in messages)
+        self.messages.extend(messages)
+        return messages
+
+
+ProgressHook = Callable[[str, int, int | None], None]

@@ -1,0 +1,231 @@
+"""Plain functions behind ``massline ingest``, the web form and Open311.
+
+* :func:`ingest_paths` — files and folders (and URLs, via the fetcher), one report for all.
+* :func:`ingest_bytes` — one input already in memory (a fetched page or feed, an upload).
+* :func:`ingest_records` — mappings from an API, mapped with a profile like file rows.
+* :func:`ingest_text` — one submitted request → its :class:`Message` (web form, Open311).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from massline.core.config import Settings
+from massline.core.errors import InputError
+from massline.db.base import utcnow
+from massline.db.models.message import Message
+from massline.db.session import get_sessionmaker, session_scope
+from massline.ingest.process import BATCH_SIZE, Batcher, ProgressHook
+from massline.ingest.profiles import MappedRecord, Profile, get_profile
+from massline.ingest.readers import CONTENT_TYPES, READERS, format_for
+from massline.ingest.records import RawRecord, ReadItem, canonical_json
+from massline.ingest.report import FileReport, IngestReport, Problem
+from massline.store.dedup import duplicate_index, forget
+from massline.store.raw import get_or_create_source, quarantine, store_raw
+
+URL_PREFIXES = ("http://", "https://")
+
+
+def _resolve_profile(profile: str | Profile | None, mapping: Mapping[str, str] | None) -> Profile | None:
+    if profile is None:
+        return None
+    chosen = get_profile(profile) if isinstance(profile, str) else profile
+    return chosen.with_mapping(mapping or {})
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[str | Path]:
+    """Files as given; folders replaced by the files inside them (sorted, hidden ones skipped); URLs kept."""
+    out: list[str | Path] = []
+    for p in paths:
+        if isinstance(p, str) and p.startswith(URL_PREFIXES):
+            out.append(p)
+            continue
+        path = Path(p)
+        if path.is_dir():
+            out.extend(f for f in sorted(path.rglob("*")) if f.is_file() and not f.name.startswith("."))
+        else:
+            out.append(path)
+    return out
+
+
+def ingest_bytes(
+    settings: Settings,
+    data: bytes,
+    *,
+    origin: str,
+    fmt: str | None = None,
+    source_name: str | None = None,
+    source_kind: str = "file",
+    url: str | None = None,
+    profile: str | Profile | None = None,
+    mapping: Mapping[str, str] | None = None,
+    headers: dict[str, Any] | None = None,
+    progress: ProgressHook | None = None,
+) -> FileReport:
+    """Store ``data`` verbatim, then read, clean and store its records. Never raises for bad content."""
+    fmt = fmt or format_for(origin, data)
+    report = FileReport(origin=origin, format=fmt)
+    url_db = settings.resolved_database_url()
+    session = get_sessionmaker(url_db)()
+    try:
+        source = get_or_create_source(session, source_name or f"{source_kind}:{Path(origin).name}", source_kind, url)
+        parent, _ = store_raw(session, source_id=source.id, origin=origin[:2000], content=data,
+                              content_type=(headers or {}).get("content-type") or CONTENT_TYPES[fmt], headers=headers)
+        session.commit()  # the input is safe before anything reads it
+        batcher = Batcher(settings, session, source, origin, duplicate_index(session, url_db,
+                          settings.near_duplicate_threshold), report, parent=parent,
+                          profile=_resolve_profile(profile, mapping), mapping=dict(mapping or {}))
+        if batcher.profile is not None:
+            report.profile = batcher.profile.name
+        try:
+            items: list[ReadItem] = list(READERS[fmt](data, origin))
+        except InputError as exc:
+            parent.status = "quarantined"
+            quarantine(session, origin=origin, reason=exc.reason, raw_item_id=parent.id)
+            report.read += 1
+            report.quarantined += 1
+            report.problems.append(Problem(origin, "", exc.field, exc.reason))
+            session.commit()
+            return report
+        for start in range(0, len(items), BATCH_SIZE):
+            batcher.process(items[start : start + BATCH_SIZE])
+            if progress is not None:
+                progress(origin, min(start + BATCH_SIZE, len(items)), len(items))
+        if parent.status == "new":
+            parent.status = "processed"
+        session.commit()
+        return report
+    except BaseException:
+        session.rollback()
+        forget(url_db)
+        raise
+    finally:
+        session.close()
+
+
+def ingest_paths(
+    settings: Settings,
+    paths: Sequence[str | Path],
+    *,
+    profile: str | Profile | None = None,
+    mapping: Mapping[str, str] | None = None,
+    progress: ProgressHook | None = None,
+) -> IngestReport:
+    """Ingest files, folders and URLs; bad inputs are reported in the result, never raised."""
+    started = time.perf_counter()
+    report = IngestReport()
+    for item in expand_paths(paths):
+        if isinstance(item, str):
+            from massline.ingest.fetch import ingest_url  # httpx only when a URL is given
+
+            report.files.append(ingest_url(settings, item, profile=profile, mapping=mapping, progress=progress))
+            continue
+        origin = str(item)
+        try:
+            data = item.read_bytes()
+        except OSError as exc:
+            reason = f"cannot read file: {exc.strerror or exc}"
+            report.files.append(FileReport(origin, problems=[Problem(origin, "", "", reason)]))
+            continue
+        report.files.append(
+            ingest_bytes(settings, data, origin=origin, profile=profile, mapping=mapping, progress=progress)
+        )
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _with_session(settings: Settings, session: Session | None) -> Any:
+    if session is not None:
+        from contextlib import nullcontext
+
+        return nullcontext(session)
+    return session_scope(settings.resolved_database_url())
+
+
+def ingest_records(
+    settings: Settings,
+    records: Iterable[Mapping[str, Any]],
+    *,
+    source_name: str,
+    source_kind: str = "api",
+    origin: str | None = None,
+    profile: str | Profile | None = None,
+    mapping: Mapping[str, str] | None = None,
+    session: Session | None = None,
+) -> FileReport:
+    """Store mappings (one per record, locator "record N") like rows of a file; ids in ``message_ids``.
+
+    With ``session`` the caller's transaction is used (flushed, not committed).
+    """
+    origin = origin or source_name
+    report = FileReport(origin=origin, format="records")
+    url_db = settings.resolved_database_url()
+    with _with_session(settings, session) as s:
+        source = get_or_create_source(s, source_name, source_kind)
+        batcher = Batcher(settings, s, source, origin, duplicate_index(s, url_db, settings.near_duplicate_threshold),
+                          report, profile=_resolve_profile(profile, mapping), mapping=dict(mapping or {}),
+                          commit=False)
+        items = [RawRecord(f"record {n}", dict(r)) for n, r in enumerate(records, start=1)]
+        try:
+            for start in range(0, len(items), BATCH_SIZE):
+                batcher.process(items[start : start + BATCH_SIZE])
+            s.flush()
+        except BaseException:
+            forget(url_db)
+            raise
+    return report
+
+
+def ingest_text(
+    settings: Settings,
+    text: str,
+    *,
+    title: str | None = None,
+    source_name: str = "web form",
+    source_kind: str = "form",
+    origin: str | None = None,
+    author: str | None = None,
+    external_id: str | None = None,
+    created_at: datetime | None = None,
+    meta: Mapping[str, Any] | None = None,
+    content_type: str = "text/plain",
+    session: Session | None = None,
+) -> Message:
+    """One submitted request → stored raw (with its arrival time) → cleaned → its new :class:`Message`.
+
+    Two people sending the same words are two requests: the raw record includes the arrival
+    time, so both are kept, and the second message is linked to the first as a duplicate.
+    Raises :class:`InputError` (field ``text``) for an empty text or one with nothing left after cleaning.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise InputError("the message text is empty", field="text", origin=origin or source_name)
+    received = utcnow()
+    fields: dict[str, Any] = {"text": text, "title": title, "author": author, "external_id": external_id,
+                              "created_at": created_at, "meta": dict(meta or {}), "received_at": received}
+    record = RawRecord("", fields, content_type=content_type)
+    origin = origin or source_name
+    report = FileReport(origin=origin, format="form")
+    url_db = settings.resolved_database_url()
+    with _with_session(settings, session) as s:
+        source = get_or_create_source(s, source_name, source_kind)
+        raw, _ = store_raw(s, source_id=source.id, origin=origin, content=canonical_json(fields),
+                           content_type="application/json")
+        batcher = Batcher(settings, s, source, origin, duplicate_index(s, url_db, settings.near_duplicate_threshold),
+                          report, commit=False)
+        mapped = MappedRecord(body=text, title=title, external_id=external_id, author=author,
+                              created_at=created_at or received, meta=dict(meta or {}))
+        try:
+            messages = batcher.finish([(record, raw, mapped)])
+        except BaseException:
+            forget(url_db)
+            raise
+        if not messages:
+            reason = report.problems[0].reason if report.problems else "not stored"
+            raise InputError(reason, field="text", origin=origin)
+        return messages[0]

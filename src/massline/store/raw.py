@@ -1,0 +1,106 @@
+"""Keeping every input verbatim before anything else happens to it.
+
+The order matters: the bytes are committed as a :class:`RawItem` first, then read and
+cleaned. If a reader or a component fails halfway, the input is still there to be
+re-processed — nothing that reached massline is ever lost. ``sha256`` is unique, so storing
+the same bytes twice returns the existing row instead of a copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from massline.db.models.intake import Quarantine, RawItem, Source
+from massline.ingest.records import sha256_hex
+
+
+def get_or_create_source(session: Session, name: str, kind: str, url: str | None = None) -> Source:
+    """The channel called ``name`` (created on first use; names are unique)."""
+    name = name[:200]
+    source = session.scalars(select(Source).where(Source.name == name)).first()
+    if source is None:
+        source = Source(name=name, kind=kind, url=url)
+        session.add(source)
+        session.flush()
+    return source
+
+
+def store_raw(
+    session: Session,
+    *,
+    source_id: int,
+    origin: str,
+    content: bytes,
+    content_type: str,
+    parent_id: int | None = None,
+    locator: str | None = None,
+    headers: dict[str, Any] | None = None,
+) -> tuple[RawItem, bool]:
+    """Store ``content`` once; returns the row and whether it was new."""
+    digest = sha256_hex(content)
+    existing = session.scalars(select(RawItem).where(RawItem.sha256 == digest)).first()
+    if existing is not None:
+        return existing, False
+    item = RawItem(
+        source_id=source_id,
+        parent_id=parent_id,
+        origin=origin,
+        locator=locator,
+        content_type=content_type[:100],
+        content=content,
+        sha256=digest,
+        headers=headers,
+        status="new",
+    )
+    session.add(item)
+    session.flush()
+    return item, True
+
+
+def existing_raw(session: Session, digests: Iterable[str]) -> dict[str, RawItem]:
+    """Stored raw items among ``digests`` (one query per call; callers pass a batch)."""
+    wanted = list(set(digests))
+    if not wanted:
+        return {}
+    rows = session.scalars(select(RawItem).where(RawItem.sha256.in_(wanted))).all()
+    return {r.sha256: r for r in rows}
+
+
+def quarantine(
+    session: Session,
+    *,
+    origin: str,
+    reason: str,
+    raw_item_id: int | None = None,
+    locator: str | None = None,
+    field: str | None = None,
+    content: str | None = None,
+) -> Quarantine:
+    """Keep a record that could not be read; the same problem seen again counts an attempt, not a new row."""
+    existing = None
+    if raw_item_id is not None:
+        existing = session.scalars(
+            select(Quarantine).where(
+                Quarantine.raw_item_id == raw_item_id,
+                Quarantine.locator.is_(None) if locator is None else Quarantine.locator == locator,
+                Quarantine.resolved.is_(False),
+            )
+        ).first()
+    if existing is not None:
+        existing.attempts += 1
+        existing.reason, existing.field = reason, field
+        return existing
+    row = Quarantine(
+        raw_item_id=raw_item_id,
+        origin=origin,
+        locator=locator,
+        field=field,
+        reason=reason,
+        content=content,
+    )
+    session.add(row)
+    return row
