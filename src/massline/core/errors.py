@@ -46,3 +46,12 @@ class TransitionError(MasslineError):
 
 class ModelNotTrainedError(MasslineError):
     """A learned component was asked to predict before its model exists in the data directory."""
+
+
+class FetchError(MasslineError):
+    """A URL could not be fetched politely: robots.txt disallows it, timeout, too large, HTTP error."""
+
+    def __init__(self, reason: str, *, url: str = "") -> None:
+        self.reason = reason
+        self.url = url
+        super().__init__(f"{url}: {reason}" if url else reason)
