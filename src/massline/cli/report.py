@@ -1,0 +1,114 @@
+"""``massline report`` (metrics as a table, CSV or XLSX) and ``massline workorders import-replies|overdue``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from massline.cli._apps import app, console, err_console, settings
+from massline.core.errors import InputError
+from massline.db.session import session_scope
+from massline.serve.history import import_replies
+from massline.serve.queries import WorkOrderFilter, list_work_orders
+from massline.serve.report import TITLES, fmt_value, report_rows, to_csv, write_xlsx
+from massline.serve.sla import load_sla_rules, sla_status
+from massline.serve.states import OPEN_STATUSES
+
+#: The printed table keeps to what fits a terminal; CSV/XLSX carry every column.
+TABLE_KEYS = ("group", "name", "received", "response_rate", "resolution_rate", "satisfaction_rate",
+              "response_hours_median", "response_hours_p90", "close_hours_median")
+
+workorders_app = typer.Typer(help="Work orders: import answered messages, deadlines.", no_args_is_help=True)
+app.add_typer(workorders_app, name="workorders")
+
+
+class By(StrEnum):
+    category = "category"
+    department = "department"
+    district = "district"
+    month = "month"
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+def _sla_path() -> Path:
+    return settings().resolved_data_dir() / "sla.yaml"
+
+
+@app.command("report")
+def report_cmd(
+    period: Annotated[str | None, typer.Option("--period", help="YYYY-MM, YYYY or YYYY-MM..YYYY-MM (China time).")]
+    = None,
+    by: Annotated[By | None, typer.Option("--by", help="Group rows by this dimension (plus a 全部 row).")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table (default), csv or xlsx.")] = Format.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (required for xlsx).")] = None,
+) -> None:
+    """响应率, 解决率, 满意率 and time to first response / to close, computed in SQL (definitions: README)."""
+    try:
+        with session_scope(settings().resolved_database_url()) as session:
+            rows = report_rows(session, period=period, by=by.value if by else None)
+    except InputError as exc:
+        err_console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    if fmt is Format.xlsx:
+        if output is None:
+            err_console.print("[red]--output FILE is required for --format xlsx[/]")
+            raise typer.Exit(2)
+        write_xlsx(rows, output, title=period or "metrics")
+        console.print(f"[green]wrote {len(rows)} rows to {output}[/]")
+    elif fmt is Format.csv:
+        text = to_csv(rows)
+        if output is None:
+            typer.echo(text, nl=False)
+        else:
+            output.write_text(text, encoding="utf-8")
+            console.print(f"[green]wrote {len(rows)} rows to {output}[/]")
+    else:
+        keys = [k for k in TABLE_KEYS if k != "name" or by is By.department]
+        table = Table(title=f"massline report {period or '(all time)'}" + (f" by {by.value}" if by else ""))
+        for key in keys:
+            table.add_column(TITLES[key], justify="left" if key in ("group", "name") else "right")
+        for row in rows:
+            table.add_row(*(fmt_value(k, row[k]) for k in keys))
+        console.print(table)
+        if not any(row["rated"] for row in rows):
+            console.print("[dim]满意率 —: no ratings yet (附件4 replies carry none; ratings come from the portal).[/]")
+
+
+@workorders_app.command("import-replies")
+def import_replies_cmd(
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many.")] = None,
+) -> None:
+    """Closed work orders from stored messages that carry a reply (泰迪杯 附件4 答复意见/答复时间)."""
+    with session_scope(settings().resolved_database_url()) as session:
+        created = import_replies(session, rules=load_sla_rules(_sla_path()), limit=limit)
+    console.print(f"[green]{created} work orders created from answered messages[/]")
+
+
+@workorders_app.command("overdue")
+def overdue_cmd(limit: Annotated[int, typer.Option("--limit", min=1)] = 50) -> None:
+    """Open cases whose deadline passed or is near, most urgent first, with the escalation level."""
+    rules = load_sla_rules(_sla_path())
+    now = datetime.now(UTC)
+    with session_scope(settings().resolved_database_url()) as session:
+        cases = list_work_orders(session, filters=WorkOrderFilter(status=sorted(OPEN_STATUSES)), limit=10_000)
+        flagged = [(wo, sla_status(wo, now, rules=rules)) for wo in cases]
+    flagged = [(wo, st) for wo, st in flagged if st.state in ("overdue", "due_soon")]
+    flagged.sort(key=lambda pair: (pair[1].state != "overdue", -pair[1].escalation_level, pair[0].id))
+    table = Table(title=f"{len(flagged)} open cases overdue or due soon")
+    for col in ("id", "status", "category", "state", "escalation", "due response", "due close"):
+        table.add_column(col)
+    for wo, st in flagged[:limit]:
+        table.add_row(str(wo.id), wo.status, wo.category or "", st.state, str(st.escalation_level),
+                      f"{st.due_response_at:%Y-%m-%d %H:%M}" if st.due_response_at else "",
+                      f"{st.due_close_at:%Y-%m-%d %H:%M}" if st.due_close_at else "")
+    console.print(table)
