@@ -1,0 +1,31 @@
+"""A seeded app for page tests: the tiny sample case load, one user per role (password ``password123``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from massline.core.config import Settings
+from massline.db.session import session_scope
+from massline.web.app import create_app
+from massline.web.pages.sample import create_user_with_password, seed_sample
+from pages_helpers import PASSWORD
+
+ROLES = ("administrator", "dispatcher", "handler", "analyst")
+
+
+@pytest.fixture
+def seeded(settings: Settings) -> Settings:
+    with session_scope(settings.resolved_database_url()) as session:
+        seed_sample(session, secret_key="test-secret")
+        for role in ROLES:
+            create_user_with_password(session, role, role, PASSWORD)
+    return settings
+
+
+@pytest.fixture
+def client(seeded: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(seeded)) as c:
+        yield c
