@@ -59,3 +59,11 @@ def test_when_utf8_was_decoded_with_the_wrong_codec_then_the_round_trip_repairs_
 def test_when_text_is_unusual_but_real_then_nothing_is_flagged(text: str) -> None:
     doc = STEP(Doc(text=text))
     assert doc.flags == [] and doc.text == text
+
+
+def test_when_text_is_binary_junk_then_flags_are_capped_and_nothing_fails() -> None:
+    junk = bytes(range(256)).decode("latin-1") * 200 + "\ue000中\ue001" * 200
+    doc = STEP(Doc(text=junk))
+    mine = [f for f in doc.flags if f.component == "clean.mojibake"]
+    assert len(mine) <= 51
+    assert mine[-1].kind == "corrupted_text"

@@ -43,10 +43,14 @@ def is_html(doc: Doc) -> bool:
 
 def extract(markup: str) -> tuple[str, dict[str, Any], str | None]:
     """``(main text, metadata, title)`` of an HTML string."""
-    result = trafilatura.bare_extraction(
-        markup, with_metadata=True, favor_precision=True, include_comments=False, include_tables=True
-    )
     meta: dict[str, Any] = {}
+    try:
+        result = trafilatura.bare_extraction(
+            markup, with_metadata=True, favor_precision=True, include_comments=False, include_tables=True
+        )
+    except Exception as exc:  # a malformed page must not abort the batch; fall back to plain text below
+        result = None
+        meta["extraction_error"] = f"{type(exc).__name__}: {exc}"[:200]
     title: str | None = None
     text = ""
     if result is not None:
@@ -64,7 +68,10 @@ def extract(markup: str) -> tuple[str, dict[str, Any], str | None]:
     if "sitename" in meta:
         meta.setdefault("source", meta["sitename"])
     if not text.strip():
-        text = trafilatura.html2txt(markup) or ""
+        try:
+            text = trafilatura.html2txt(markup) or ""
+        except Exception:  # same reason: an unparsable page becomes an empty body with a flag
+            text = ""
         meta["extraction"] = "fallback"
     return text.strip(), meta, title
 

@@ -36,6 +36,8 @@ from massline.pipeline.registry import registry
 GAP = 3
 #: How many neighbouring ideographs a repair attempt may add on each side of a span.
 WIDEN = 2
+#: At most this many spans are flagged one by one; binary junk would otherwise make thousands of flags.
+MAX_FLAGS = 50
 _PINYIN = "a-zêüàáèéìíòóùúāēěīńňōūǎǐǒǔǘǚǜǹḿếề"
 #: A pinyin fragment closed by ``)`` with no ``(``: after ``?`` (a lost lead byte) or tone-marked. Checked
 #: against the syllable table before it counts, so ``5ml)`` is not one.
@@ -191,16 +193,21 @@ class Mojibake(Cleaner):
             return doc
         out: list[str] = []
         last = 0
-        for span in spans:
+        unlisted = 0
+        for n, span in enumerate(spans):
             why = "; ".join(span.reasons)
             repair = repair_window(text, span) if span.start >= last else None
             if repair:
                 start, end, fixed, how = repair
+                out.extend((text[last:start], fixed))
+                last = end
+            if n >= MAX_FLAGS:
+                unlisted += 1
+            elif repair:
+                start, end, fixed, how = repair
                 self.flag(
                     doc, "mojibake_repaired", f"{how} ({why}) → {fixed!r}", start=start, end=end, text=text[start:end]
                 )
-                out.extend((text[last:start], fixed))
-                last = end
             else:
                 self.flag(
                     doc,
@@ -210,6 +217,8 @@ class Mojibake(Cleaner):
                     end=span.end,
                     text=text[span.start : span.end],
                 )
+        if unlisted:
+            self.flag(doc, "corrupted_text", f"{unlisted} more corrupted spans beyond the first {MAX_FLAGS}")
         if last:
             out.append(text[last:])
             doc.text = "".join(out)
