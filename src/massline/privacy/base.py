@@ -78,7 +78,8 @@ class Recognizer:
     needs: ClassVar[re.Pattern[str] | None] = None
 
     def __init__(self) -> None:
-        self._compiled = [(p, re.compile(p.regex)) for p in self.patterns]
+        # ASCII: digits mean 0-9 only (full-width digits are folded first; other scripts are not numbers here).
+        self._compiled = [(p, re.compile(p.regex, re.ASCII)) for p in self.patterns]
 
     def validate(self, value: str, pattern: Pattern) -> float | None:
         return pattern.score

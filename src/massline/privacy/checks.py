@@ -39,7 +39,7 @@ def valid_region(code: str) -> bool:
 
 def id_structure_ok(digits: str) -> bool:
     """18 characters with a valid region and birth date — whatever the check digit says."""
-    if len(digits) != 18 or not digits[:17].isdigit():
+    if len(digits) != 18 or not (digits[:17].isascii() and digits[:17].isdigit()):
         return False
     return valid_region(digits[:6]) and _valid_date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
 
@@ -52,14 +52,14 @@ def valid_id18(value: str) -> bool:
 
 def valid_id15(value: str) -> bool:
     """A first-generation (1984–2004) 15-digit ID: region + YYMMDD (19YY) + 3-digit sequence, no checksum."""
-    if len(value) != 15 or not value.isdigit():
+    if len(value) != 15 or not (value.isascii() and value.isdigit()):
         return False
     return valid_region(value[:6]) and _valid_date(1900 + int(value[6:8]), int(value[8:10]), int(value[10:12]))
 
 
 def luhn_ok(digits: str) -> bool:
     """The Luhn (mod 10) check used by bank card numbers."""
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):
         return False
     total = 0
     for i, ch in enumerate(reversed(digits)):

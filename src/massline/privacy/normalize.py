@@ -21,7 +21,7 @@ _WIDTH[0x3000] = 0x20  # ideographic space
 _WIDTH.update({0x2014: 0x2D, 0x2013: 0x2D, 0x2012: 0x2D, 0x2010: 0x2D, 0x2212: 0x2D, 0x00A0: 0x20})
 
 #: Separators removed between two digits in the compact view (1–2 chars: "138 0013" / "0731 - 8").
-_DIGIT_SEP = re.compile(r"(?<=\d)[ \t\-]{1,3}(?=[\dXx])")
+_DIGIT_SEP = re.compile(r"(?<=[0-9])[ \t\-]{1,3}(?=[0-9Xx])")
 
 
 def fold_width(text: str) -> str:
