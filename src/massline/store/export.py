@@ -1,0 +1,135 @@
+"""Messages out as JSON Lines or CSV: one record per message, every current result, PII masked.
+
+Streams in chunks (messages by id, their current results per chunk), so exporting a large
+database needs memory for one chunk, not the table. Every text that leaves goes through
+:func:`massline.privacy.mask_text` for the ``export`` output and the caller's role; a role
+that may open personal data (administrator, dispatcher, handler) gets an audit event.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from massline.core.config import Settings
+from massline.core.errors import InputError
+from massline.db.models.intake import Source
+from massline.db.models.message import AnalysisResult, Message
+from massline.db.repositories.audit import record_audit
+from massline.db.session import session_scope
+from massline.privacy import mask_text
+from massline.privacy.policy import has_permission, operator_for
+
+FORMATS = ("jsonl", "csv")
+#: Results promoted to top-level fields (``confidence`` is the category's).
+CONVENIENCE_KEYS = ("category", "department", "request_type", "urgency", "sentiment", "places")
+FIELDS = (
+    "id", "source", "external_id", "received_at", "created_at", "title", "body", "original", "original_title",
+    "language", "content_type", "author_ref", "status", "flags", "duplicate_of", "duplicate_kind", "similarity",
+    "meta", "category", "confidence", "department", "request_type", "urgency", "sentiment", "places", "results",
+)
+CHUNK = 500
+
+
+def iso(value: datetime | None) -> str | None:
+    """UTC ISO 8601; SQLite hands back naive datetimes that were stored as UTC."""
+    if value is None:
+        return None
+    return (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)).isoformat()
+
+
+def _current_results(session: Session, ids: list[int]) -> dict[int, dict[str, dict[str, Any]]]:
+    rows = session.scalars(
+        select(AnalysisResult)
+        .where(AnalysisResult.message_id.in_(ids), AnalysisResult.current.is_(True))
+        .order_by(AnalysisResult.id)
+    )
+    out: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for r in rows:
+        out[r.message_id][r.key] = {"value": r.value, "confidence": r.confidence, "component": r.component,
+                                    "version": r.version, "reason": r.reason}
+    return out
+
+
+def iter_export_records(
+    session: Session, *, role: str = "analyst", secret: str | None = None
+) -> Iterator[dict[str, Any]]:
+    """One dict per message (fields in :data:`FIELDS` order), texts masked for ``output="export"`` and ``role``."""
+
+    def mask(text: str | None) -> str | None:
+        return None if text is None else mask_text(text, output="export", role=role, secret=secret)
+
+    sources = dict(session.execute(select(Source.id, Source.name)).tuples().all())
+    last_id = 0
+    while True:
+        chunk = list(session.scalars(select(Message).where(Message.id > last_id).order_by(Message.id).limit(CHUNK)))
+        if not chunk:
+            return
+        last_id = chunk[-1].id
+        results = _current_results(session, [m.id for m in chunk])
+        for m in chunk:
+            res = results.get(m.id, {})
+            meta = dict(m.meta or {})
+            if isinstance(meta.get("reply"), str):
+                meta["reply"] = mask(meta["reply"])
+            record: dict[str, Any] = {
+                "id": m.id, "source": sources.get(m.source_id), "external_id": m.external_id,
+                "received_at": iso(m.received_at), "created_at": iso(m.created_at), "title": mask(m.title),
+                "body": mask(m.body), "original": mask(m.original), "original_title": mask(m.original_title),
+                "language": m.language, "content_type": m.content_type, "author_ref": m.author_ref,
+                "status": m.status, "flags": m.flags or [], "duplicate_of": m.duplicate_of,
+                "duplicate_kind": m.duplicate_kind, "similarity": m.similarity, "meta": meta,
+            }
+            for key in CONVENIENCE_KEYS:
+                record[key] = res[key]["value"] if key in res else None
+            record["confidence"] = res["category"]["confidence"] if "category" in res else None
+            record["results"] = res
+            yield {k: record[k] for k in FIELDS}
+        session.expunge_all()  # keep memory flat over a large table
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return "" if value is None else value
+
+
+def write_export(records: Iterator[dict[str, Any]], out: TextIO, fmt: str) -> int:
+    """Write ``records`` as ``fmt`` to ``out``; returns how many were written."""
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}", field="--format")
+    count = 0
+    if fmt == "jsonl":
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+        return count
+    writer = csv.writer(out)
+    writer.writerow(FIELDS)
+    for record in records:
+        writer.writerow([_csv_cell(record[k]) for k in FIELDS])
+        count += 1
+    return count
+
+
+def export_messages(settings: Settings, out: TextIO, *, fmt: str = "jsonl", role: str = "analyst",
+                    actor: str = "cli") -> int:
+    """Export every message to ``out``; audited when ``role`` may open the personal data it carries."""
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}", field="--format")
+    operator_for("export", role, "PHONE")  # an unknown role fails before any output is written
+    with session_scope(settings.resolved_database_url()) as session:
+        count = write_export(iter_export_records(session, role=role, secret=settings.resolved_secret_key()), out, fmt)
+    if has_permission(role, "pii.reveal") or has_permission(role, "pii.raw_view"):
+        with session_scope(settings.resolved_database_url()) as session:
+            record_audit(session, actor=actor, action="pii.raw_export", object_type="messages",
+                         detail={"role": role, "format": fmt, "count": count},
+                         reason="export with personal data recoverable by this role")
+    return count
