@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from massline.analyze.places import find_places
+from massline.analyze.places import Places, find_places
 from massline.analyze.request_type import classify_request_type
-from massline.analyze.segment import cut
+from massline.analyze.segment import Segmenter, cut
 from massline.analyze.sentiment import classify_sentiment
 from massline.analyze.urgency import classify_urgency
+from massline.core.types import Doc
 
 
 @pytest.mark.parametrize(
@@ -87,3 +88,19 @@ def test_when_places_named_then_they_are_found_with_level(text: str, expected: l
 def test_when_segmenting_then_custom_place_and_department_names_stay_whole() -> None:
     words = cut("A2区泉塘街道丽发新城小区的问题，人社局不管")
     assert {"A2区", "泉塘街道", "丽发新城小区", "人社局"} <= set(words)
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("A2区泉塘街道噪音", "A市A2区泉塘街道丽发新城小区门口的万家丽北路。"),
+        ("A2区泉塘街道噪音", "A2区泉塘街道噪音：\n  K8县舜陵镇  莲花塘村"),
+        (None, "C4市双凫铺镇"),
+        (" 标题 ", "西地省的龙城社区"),
+    ],
+)
+def test_when_segmenter_ran_first_then_places_are_the_same_as_without_it(title: str | None, text: str) -> None:
+    alone = Places()(Doc(text=text, title=title)).result("places")
+    segmented = Places()(Segmenter()(Doc(text=text, title=title))).result("places")
+    assert alone is not None and segmented is not None
+    assert segmented.value == alone.value

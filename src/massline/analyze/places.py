@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from massline.analyze.segment import get_tokenizer
+from massline.analyze.segment import doc_text, get_tokenizer
 from massline.core.types import Doc, Result
 from massline.pipeline.registry import registry
 
@@ -67,15 +67,35 @@ def _clean_name(word: str, suffix: str) -> str:
     return word
 
 
-def find_places(text: str, on: str = "text") -> list[dict[str, Any]]:
-    """Every place mention in ``text``: ``{name, level, start, end, on, how}``, in text order."""
+Spans = list[tuple[str, int, int]]
+
+
+def token_spans(text: str, tokens: list[str]) -> Spans | None:
+    """``(word, start, end)`` for tokens cut from ``text`` (whitespace dropped); None if they do not fit."""
+    spans: Spans = []
+    pos = 0
+    for word in tokens:
+        i = text.find(word, pos)
+        if i < 0:
+            return None
+        spans.append((word, i, i + len(word)))
+        pos = i + len(word)
+    return spans
+
+
+def find_places(text: str, on: str = "text", spans: Spans | None = None) -> list[dict[str, Any]]:
+    """Every place mention in ``text``: ``{name, level, start, end, on, how}``, in text order.
+
+    ``spans`` are the words of ``text`` with offsets when the segmenter already cut it (saves a
+    second segmentation pass); otherwise the text is segmented here.
+    """
     found: list[dict[str, Any]] = []
     taken: set[int] = set()
     for m in _UNIT.finditer(text):
         found.append({"name": m.group(0), "level": _unit_level(m), "start": m.start(), "end": m.end(), "on": on,
                       "how": "pattern"})
         taken.update(range(m.start(), m.end()))
-    tokens = list(get_tokenizer().tokenize(text))
+    tokens = spans if spans is not None else list(get_tokenizer().tokenize(text))
     for i, (word, start, _end) in enumerate(tokens):
         if start in taken or not _CJK.match(word):
             continue
@@ -99,8 +119,18 @@ def find_places(text: str, on: str = "text") -> list[dict[str, Any]]:
 
 
 def extract_places(doc: Doc) -> list[dict[str, Any]]:
-    """Places in the title then the body of ``doc``."""
-    return [*find_places(doc.title or "", "title"), *find_places(doc.text, "text")]
+    """Places in the title then the body of ``doc`` (reusing ``doc.tokens`` when the segmenter ran)."""
+    title = doc.title or ""
+    full = doc_text(doc)
+    spans = token_spans(full, doc.tokens) if doc.tokens is not None else None
+    if spans is None or title != title.strip():
+        return [*find_places(title, "title"), *find_places(doc.text, "text")]
+    if full == doc.text:  # the body already starts with the title: cut the title alone (short)
+        return [*find_places(title, "title"), *find_places(doc.text, "text", spans)]
+    cut_at = len(title) + 1  # full == title + "\n" + text
+    title_spans = [s for s in spans if s[2] <= len(title)]
+    text_spans = [(w, a - cut_at, b - cut_at) for w, a, b in spans if a >= cut_at]
+    return [*find_places(title, "title", title_spans), *find_places(doc.text, "text", text_spans)]
 
 
 @registry.register(NAME, version=VERSION, stage="analyze", assigns=("results.places", "meta.district"))
