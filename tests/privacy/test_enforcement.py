@@ -85,7 +85,8 @@ def test_when_pipeline_runs_analyze_pii_then_result_has_counts_not_values() -> N
 
 
 def test_when_eval_pii_runs_then_last_line_is_json_overall() -> None:
-    from massline.cli.app import app
+    import massline.cli.app  # noqa: F401  (registers the command modules)
+    from massline.cli._apps import app
 
     out = CliRunner().invoke(app, ["eval", "pii", "--data", str(REPO / "evaluation/pii/tricky.jsonl")])
     assert out.exit_code == 0, out.output
@@ -98,5 +99,5 @@ def test_when_eval_data_has_bad_span_then_error_names_line_and_field(tmp_path: P
 
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": 1, "text": "abc", "spans": [[0, 9, "PHONE"]]}\n', encoding="utf-8")
-    with pytest.raises(InputError, match="line 1.*spans"):
+    with pytest.raises(InputError, match=r"line 1.*spans"):
         load_records(bad)
