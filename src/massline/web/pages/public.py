@@ -49,8 +49,8 @@ async def submit_request(request: Request, session: SessionDep, settings: Settin
     req = validate_public_request(form)
     partial = bool(request.headers.get("hx-request"))
     template = "public/_request_form.html" if partial else "public/request.html"
-    if not req.valid:
-        return render(request, template, _form_context(req), status_code=422)
+    if not req.valid:  # htmx swaps only 2xx answers, so the partial carries the errors with 200
+        return render(request, template, _form_context(req), status_code=200 if partial else 422)
     try:
         token = submit_public_request(session, req, settings=settings)
     except ServiceUnavailable:
@@ -92,7 +92,7 @@ async def rate(request: Request, token: str, session: SessionDep) -> Response:
     template = "public/_rating.html" if request.headers.get("hx-request") else "public/case.html"
     if value not in RATINGS:
         ctx = _case_context(case, rating_error="请选择满意、基本满意或不满意")
-        return render(request, template, ctx, status_code=422)
+        return render(request, template, ctx, status_code=200 if request.headers.get("hx-request") else 422)
     try:
         lookup("massline.serve.lifecycle:rate")(session, token, value, comment or None)
     except ServiceUnavailable:

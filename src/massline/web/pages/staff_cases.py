@@ -67,7 +67,7 @@ def triage_decide(request: Request, message_id: int, session: SessionDep,
     ctx: dict[str, Any] = {"message_id": message_id, "error": error, "work_order_id": work_order_id,
                            "category": category}
     if request.headers.get("hx-request"):
-        return render(request, "staff/_triage_done.html", ctx, status_code=200 if error is None else 422)
+        return render(request, "staff/_triage_done.html", ctx)  # htmx swaps only 2xx answers
     return RedirectResponse("/staff/triage", status_code=303)
 
 

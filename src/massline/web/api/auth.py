@@ -1,0 +1,115 @@
+"""Staff API authentication: a signed bearer token from ``POST /api/auth/token``, or HTTP Basic.
+
+Why itsdangerous and not JWT: the token is only ever read by this installation, so a
+timestamped signature with the installation secret (``Settings.resolved_secret_key()``) is
+all that is needed, with no algorithm choice to get wrong. The token carries the user id and
+a fingerprint of the current password hash, so changing a password (or deactivating the
+user) invalidates every token issued before. Every login — token or Basic — goes through
+:func:`massline.serve.accounts.authenticate`, which audits it without the password.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, status
+from fastapi.security import HTTPBasic, HTTPBasicCredentials, OAuth2PasswordBearer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from massline.core.config import Settings
+from massline.db.models.users import Department, User
+from massline.serve.accounts import authenticate
+from massline.web.api.schemas.users import TokenPublic, UserPublic
+from massline.web.api.staff_errors import ERROR_RESPONSES, StaffRoute
+from massline.web.deps import SessionDep, SettingsDep
+
+TAG = "auth"
+TOKEN_TTL = 8 * 3600  # one working day
+_SALT = "massline.api.token"
+router = APIRouter(prefix="/api/auth", tags=[TAG], route_class=StaffRoute)
+
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
+_basic = HTTPBasic(auto_error=False)
+
+
+def _serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.resolved_secret_key(), salt=_SALT)
+
+
+def _fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def issue_token(settings: Settings, user: User) -> str:
+    """A bearer token for ``user`` (valid :data:`TOKEN_TTL` seconds, until the password changes)."""
+    return _serializer(settings).dumps({"uid": user.id, "pw": _fingerprint(user)})
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=detail,
+                         headers={"WWW-Authenticate": 'Bearer, Basic realm="massline"'})
+
+
+def user_from_token(session: SessionDep, settings: Settings, token: str) -> User:
+    try:
+        data: Any = _serializer(settings).loads(token, max_age=TOKEN_TTL)
+    except BadSignature:
+        raise _unauthorized("invalid or expired token") from None
+    user = session.get(User, data.get("uid")) if isinstance(data, dict) and isinstance(data.get("uid"), int) else None
+    if user is None or not user.active or data.get("pw") != _fingerprint(user):
+        raise _unauthorized("invalid or expired token")
+    return user
+
+
+def current_user(
+    session: SessionDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(_bearer)],
+    basic: Annotated[HTTPBasicCredentials | None, Depends(_basic)],
+) -> User:
+    """The authenticated staff user (401 otherwise); members of the public have no staff API."""
+    if token:
+        user = user_from_token(session, settings, token)
+    elif basic is not None:
+        found = authenticate(session, username=basic.username, password=basic.password)
+        session.commit()  # the audit of the attempt stays even if the request fails later
+        if found is None:
+            raise _unauthorized("invalid username or password")
+        user = found
+    else:
+        raise _unauthorized("not authenticated: send a bearer token (POST /api/auth/token) or HTTP Basic")
+    if user.role == "public":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="the staff API is for staff roles")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def user_public(session: SessionDep, user: User) -> UserPublic:
+    dep = session.get(Department, user.department_id) if user.department_id else None
+    return UserPublic(id=user.id, username=user.username, display_name=user.display_name, role=user.role,
+                      department=dep.code if dep else None)
+
+
+@router.post("/token", operation_id="auth-token", response_model=TokenPublic,
+             responses={401: {"description": "Wrong username or password"}})
+def token(
+    session: SessionDep,
+    settings: SettingsDep,
+    username: Annotated[str, Form(max_length=100)],
+    password: Annotated[str, Form(max_length=200)],
+) -> TokenPublic:
+    """Log in with username and password (form fields, as OAuth2 password flow); audited."""
+    user = authenticate(session, username=username, password=password)
+    session.commit()  # keep the audit record of a failed attempt too
+    if user is None or user.role == "public":
+        raise _unauthorized("invalid username or password")
+    return TokenPublic(access_token=issue_token(settings, user), expires_in=TOKEN_TTL)
+
+
+@router.get("/me", operation_id="auth-me", response_model=UserPublic, responses=ERROR_RESPONSES)
+def me(session: SessionDep, user: CurrentUser) -> UserPublic:
+    """Who the token belongs to (role and department decide what the other endpoints allow)."""
+    return user_public(session, user)

@@ -1,0 +1,170 @@
+"""Staff REST API for work orders: list and filter, read one with its history, act on it.
+
+Every action is one call into :mod:`massline.serve.lifecycle`, which checks the role *and*
+department, asks the state machine and writes the event; this module only translates HTTP
+to those calls and rows to :mod:`massline.web.api.schemas.workorders`. A case the user may
+not see answers 404 (ids cannot be probed), an action their role or department may not take
+answers 403, a transition the state machine refuses answers 409 with the allowed actions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy.orm import Session
+
+from massline.db.models.users import User
+from massline.db.models.workorders import WorkOrder
+from massline.serve import lifecycle
+from massline.serve.queries import WorkOrderFilter, count_work_orders, get_work_order, list_work_orders
+from massline.serve.states import STATUSES
+from massline.web.api.auth import CurrentUser
+from massline.web.api.schemas.workorders import (
+    DepartmentIn,
+    MergeIn,
+    OptionalReasonIn,
+    ReasonIn,
+    ReplyCreate,
+    TransferIn,
+    WorkOrderDetail,
+    WorkOrderPage,
+)
+from massline.web.api.staff_errors import ERROR_RESPONSES, StaffRoute
+from massline.web.api.staff_views import overdue_ids, work_order_detail, work_order_public
+from massline.web.deps import SessionDep, SettingsDep
+
+TAG = "work-orders"
+router = APIRouter(prefix="/api/work-orders", tags=[TAG], route_class=StaffRoute, responses=ERROR_RESPONSES)
+ACTION_RESPONSES: dict[int | str, dict[str, str]] = {
+    409: {"description": "The state machine does not allow this action now (the text lists what it allows)"},
+    422: {"description": "A field is missing or invalid (e.g. a reason is required)"},
+}
+
+
+@router.get("", operation_id="work-orders-list", response_model=WorkOrderPage)
+def list_(
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    status: Annotated[list[str] | None, Query(description=f"Any of {', '.join(STATUSES)} (repeat or comma)")] = None,
+    department: Annotated[str | None, Query(max_length=64, description="Lead department code")] = None,
+    category: Annotated[str | None, Query(max_length=100)] = None,
+    district: Annotated[str | None, Query(max_length=100)] = None,
+    overdue: Annotated[bool | None, Query(description="Only open cases past a deadline")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Text in title or description")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> WorkOrderPage:
+    """Cases the user may see (a handler: their department's, as lead or co-handler), newest first."""
+    statuses = [s.strip() for part in status or [] for s in part.split(",") if s.strip()]
+    filters = WorkOrderFilter(
+        status=statuses or None, department_code=department or None, category=category or None,
+        district=district or None, text=q or None, ids=overdue_ids(session) if overdue else None,
+    )
+    rows = list_work_orders(session, user=user, filters=filters, limit=limit, offset=offset)
+    total = count_work_orders(session, user=user, filters=filters)
+    items = [work_order_public(session, settings, wo, user) for wo in rows]
+    return WorkOrderPage(total=total, limit=limit, offset=offset, items=items)
+
+
+@router.get("/{work_order_id}", operation_id="work-orders-get", response_model=WorkOrderDetail)
+def get(work_order_id: int, session: SessionDep, settings: SettingsDep, user: CurrentUser) -> WorkOrderDetail:
+    """One case with its events, replies and current rating."""
+    return work_order_detail(session, settings, get_work_order(session, work_order_id, user), user)
+
+
+def _act(session: Session, settings: SettingsDep, user: User, work_order_id: int,
+         action: Callable[[WorkOrder], object]) -> WorkOrderDetail:
+    wo = get_work_order(session, work_order_id, user)
+    action(wo)
+    session.flush()
+    return work_order_detail(session, settings, wo, user)
+
+
+@router.post("/{work_order_id}/assign", operation_id="work-orders-assign", response_model=WorkOrderDetail,
+             responses=ACTION_RESPONSES)
+def assign(work_order_id: int, body: DepartmentIn, session: SessionDep, settings: SettingsDep,
+           user: CurrentUser) -> WorkOrderDetail:
+    """Dispatch a queued case (new or returned) to a lead department."""
+    return _act(session, settings, user, work_order_id, lambda wo: lifecycle.assign(
+        session, wo, department_code=body.department, actor=user, reason=body.reason))
+
+
+@router.post("/{work_order_id}/accept", operation_id="work-orders-accept", response_model=WorkOrderDetail,
+             responses=ACTION_RESPONSES)
+def accept(work_order_id: int, session: SessionDep, settings: SettingsDep, user: CurrentUser) -> WorkOrderDetail:
+    """签收: the lead department accepts the case."""
+    return _act(session, settings, user, work_order_id, lambda wo: lifecycle.accept(session, wo, actor=user))
+
+
+@router.post("/{work_order_id}/return", operation_id="work-orders-return", response_model=WorkOrderDetail,
+             responses=ACTION_RESPONSES)
+def return_(work_order_id: int, body: ReasonIn, session: SessionDep, settings: SettingsDep,
+            user: CurrentUser) -> WorkOrderDetail:
+    """退单: not ours — back to the dispatcher's queue, with the reason."""
+    return _act(session, settings, user, work_order_id, lambda wo: lifecycle.return_to_dispatch(
+        session, wo, actor=user, reason=body.reason))
+
+
+@router.post("/{work_order_id}/start", operation_id="work-orders-start", response_model=WorkOrderDetail,
+             responses=ACTION_RESPONSES)
+def start(work_order_id: int, session: SessionDep, settings: SettingsDep, user: CurrentUser) -> WorkOrderDetail:
+    """Work on the case has started."""
+    return _act(session, settings, user, work_order_id, lambda wo: lifecycle.start(session, wo, actor=user))
+
+
+@router.post("/{work_order_id}/transfer", operation_id="work-orders-transfer", response_model=WorkOrderDetail,
+             responses=ACTION_RESPONSES)
+def transfer(work_order_id: int, body: TransferIn, session: SessionDep, settings: SettingsDep,
+             user: CurrentUser) -> WorkOrderDetail:
+    """转办: hand the case to another lead department (reason required)."""
+    return _act(session, settings, user, work_order_id, lambda wo: lifecycle.transfer(
+        session, wo, department_code=body.department, actor=user, reason=body.reason))
+
+
+@router.post("/{work_order_id}/cohandlers", operation_id="work-orders-add-cohandler",
+             response_model=WorkOrderDetail, responses=ACTION_RESPONSES)
+def add_cohandler(work_order_id: int, body: DepartmentIn, session: SessionDep, settings: SettingsDep,
+                  user: CurrentUser) -> WorkOrderDetail:
+    """协办: another department works on the case with the lead."""
+    return _act(session, settings, user, work_order_id, lambda wo: lifecycle.add_cohandler(
+        session, wo, department_code=body.department, actor=user, reason=body.reason))
+
+
+@router.post("/{work_order_id}/reply", operation_id="work-orders-reply", response_model=WorkOrderDetail,
+             responses=ACTION_RESPONSES)
+def reply(work_order_id: int, body: ReplyCreate, session: SessionDep, settings: SettingsDep,
+          user: CurrentUser) -> WorkOrderDetail:
+    """Answer the requester; a public reply passes the personal-data check and is stored masked."""
+    return _act(session, settings, user, work_order_id, lambda wo: lifecycle.reply(
+        session, wo, text=body.text, public=body.public, actor=user))
+
+
+@router.post("/{work_order_id}/close", operation_id="work-orders-close", response_model=WorkOrderDetail,
+             responses=ACTION_RESPONSES)
+def close(work_order_id: int, session: SessionDep, settings: SettingsDep,
+          user: CurrentUser, body: OptionalReasonIn | None = None) -> WorkOrderDetail:
+    """Close a replied case, or a queued one that is not a request (reason required then)."""
+    return _act(session, settings, user, work_order_id, lambda wo: lifecycle.close(
+        session, wo, actor=user, reason=body.reason if body else None))
+
+
+@router.post("/{work_order_id}/reopen", operation_id="work-orders-reopen", response_model=WorkOrderDetail,
+             responses=ACTION_RESPONSES)
+def reopen(work_order_id: int, body: ReasonIn, session: SessionDep, settings: SettingsDep,
+           user: CurrentUser) -> WorkOrderDetail:
+    """Reopen after an unsatisfied rating (reason required); a new close deadline runs from now."""
+    return _act(session, settings, user, work_order_id, lambda wo: lifecycle.reopen(
+        session, wo, actor=user, reason=body.reason))
+
+
+@router.post("/{work_order_id}/merge", operation_id="work-orders-merge", response_model=WorkOrderDetail,
+             responses=ACTION_RESPONSES)
+def merge(work_order_id: int, body: MergeIn, session: SessionDep, settings: SettingsDep,
+          user: CurrentUser) -> WorkOrderDetail:
+    """Merge this duplicate into another case; it is closed and shows that case's replies."""
+    into = get_work_order(session, body.into, user)
+    return _act(session, settings, user, work_order_id, lambda wo: lifecycle.merge(
+        session, wo, into=into, actor=user, reason=body.reason))

@@ -1,0 +1,76 @@
+"""A real uvicorn server on a free port with the tiny seed, and Debian's chromium driven by Playwright.
+
+Skipped only when /usr/bin/chromium is missing outside CI; in CI (``CI=true``) that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from massline.core.config import Settings
+from massline.db.session import session_scope, upgrade
+from massline.web.app import create_app
+from massline.web.pages.sample import create_user_with_password, seed_sample
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+PASSWORD = "password123"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder: Path = tmp_path_factory.mktemp("browser")
+    url = f"sqlite:///{folder / 'massline.db'}"
+    upgrade(url)
+    with session_scope(url) as session:
+        seed_sample(session, secret_key="browser-secret")
+        create_user_with_password(session, "dispatcher", "dispatcher", PASSWORD)
+    settings = Settings(database_url=url, data_dir=folder, secret_key="browser-secret")
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing in CI: run scripts/ensure-chromium.sh")
+        pytest.skip(f"{CHROMIUM} not installed (run scripts/ensure-chromium.sh as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: object, live_server: str) -> Iterator[object]:
+    context = browser.new_context(base_url=live_server, locale="zh-CN")  # type: ignore[attr-defined]
+    p = context.new_page()
+    p.set_default_timeout(10_000)
+    yield p
+    context.close()
