@@ -135,3 +135,22 @@ def test_when_admin_sets_a_rule_then_it_is_in_force_and_audited(session: Session
     assert audit.detail == {"category": "卫生计生", "before": "wjw", "after": "a1"}
     with pytest.raises(InputError, match="unknown department"):
         set_rule(session, "卫生计生", "nope", actor="admin")
+
+
+@pytest.mark.parametrize("queued_case_exists", [False, True])
+def test_when_work_orders_are_installed_then_a_decision_assigns_the_case(
+    settings: Settings, session: Session, add_messages: Any, fake_model: Any, queued_case_exists: bool
+) -> None:
+    cases = pytest.importorskip("massline.serve.cases")
+    from massline.db.models.users import Department
+    from massline.db.models.workorders import WorkOrder
+
+    ids = _analysed(settings, session, add_messages, fake_model)
+    if queued_case_exists:
+        assert cases.open_work_order(session, message_id=ids[3], actor="system").status == "new"
+    decide(session, ids[3], "商贸旅游", actor="dispatcher1", reason="物业收费")
+    session.commit()
+    wo = session.scalars(select(WorkOrder).where(WorkOrder.message_id == ids[3])).one()
+    assert wo.status == "assigned" and wo.category == "商贸旅游"
+    dep = session.get(Department, wo.lead_department_id)
+    assert dep is not None and dep.code == "swj"

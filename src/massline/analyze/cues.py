@@ -46,17 +46,17 @@ class CueScores:
     hits: list[Hit] = field(default_factory=list)
 
     def best(self, default: str) -> tuple[str, float]:
-        """The top label and a confidence from the score margin (softmax of scores, prior 1 for default)."""
+        """The top label and its softmax share over every label of the cue set (absent labels score 0).
+
+        Why softmax over all labels: one weak cue among six labels should read as "unsure"
+        (about 0.3), a strong title cue as "sure" (above 0.9); ties go to ``default``.
+        """
         if not self.scores or max(self.scores.values()) <= 0:
-            return default, 0.5
-        labels = list(self.scores)
-        values = [self.scores[label] for label in labels]
-        top = max(range(len(labels)), key=lambda i: values[i])
-        exp = [math.exp(v) for v in values]
-        # The default label always competes with a baseline score, so one weak cue is not certainty.
-        baseline = 0.0 if default in self.scores else 1.0
-        total = sum(exp) + (math.exp(baseline) if baseline else 0.0)
-        return labels[top], exp[top] / total
+            return default, 1.0 / max(len(self.scores), 1)
+        top_score = max(self.scores.values())
+        label = default if self.scores.get(default) == top_score else max(self.scores, key=self.scores.__getitem__)
+        total = sum(math.exp(v) for v in self.scores.values())
+        return label, math.exp(self.scores[label]) / total
 
     def reason(self, label: str | None = None, limit: int = 8) -> str:
         """``'举报'×2 (title), '违法'`` — the cues behind ``label`` (all labels when None)."""
@@ -84,7 +84,9 @@ class CueSet:
         return sorted({c.label for c, _ in self.cues})
 
     def score(self, title: str | None, text: str, extra: Mapping[str, float] | None = None) -> CueScores:
-        out = CueScores(scores=dict(extra or {}))
+        out = CueScores(scores={label: 0.0 for label in self.labels})
+        for label, value in (extra or {}).items():
+            out.scores[label] = out.scores.get(label, 0.0) + value
         for where, chunk, factor in (("title", title or "", self.title_weight), ("text", text or "", 1.0)):
             if not chunk:
                 continue
