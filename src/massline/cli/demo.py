@@ -93,7 +93,7 @@ def run_demo(cfg: Settings, progress: Progress | None = None) -> DemoReport:
     if not _model_exists(cfg):
         try:
             _train(cfg)
-        except (MasslineError, SystemExit, Exception) as exc:  # noqa: BLE001 (a missing trainer must not stop the demo)
+        except (MasslineError, SystemExit, Exception) as exc:  # a missing trainer must not stop the demo
             report.skipped.append(f"classifier training: {exc}")
     done(task)
 
@@ -123,7 +123,7 @@ def run_demo(cfg: Settings, progress: Progress | None = None) -> DemoReport:
 
 @app.command("demo")
 def demo_cmd(
-    no_serve: Annotated[bool, typer.Option("--no-serve", help="Prepare everything but do not start the server.")] = False,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Prepare everything, do not serve.")] = False,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
 ) -> None:
