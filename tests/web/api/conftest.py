@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from massline.core.config import Settings
 from massline.db.session import get_engine, session_scope, upgrade
+from massline.serve import accounts
 from massline.serve.accounts import create_api_key, create_user
 from massline.serve.departments import seed_departments
 from massline.web.app import create_app
@@ -86,8 +88,13 @@ def api_shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
 
 
 @pytest.fixture
-def staff(api: Api) -> Api:
-    """``api`` plus one user per role (password :data:`PASSWORD`), see :data:`USERS`."""
+def staff(api: Api, monkeypatch: pytest.MonkeyPatch) -> Api:
+    """``api`` plus one user per role (password :data:`PASSWORD`), see :data:`USERS`.
+
+    Argon2 keeps its algorithm but gets the library's cheapest parameters here: the default
+    costs ~0.6 s per hash on a busy 2-core CI box, and these tests are about permissions.
+    """
+    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     with session_scope(api.url) as session:
         for username, (role, department) in USERS.items():
             create_user(session, username=username, password=PASSWORD, role=role, department_code=department)
