@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from massline import serve
-from massline.db.models.message import Message
+from massline.db.models.message import AnalysisResult, Message
 from massline.serve.history import import_replies
 from massline.serve.metrics import compute_metrics, parse_period, percentile
 
@@ -89,3 +89,18 @@ def test_when_a_period_is_given_then_it_is_a_half_open_local_month() -> None:
     assert (start.isoformat(), end.isoformat()) == ("2019-10-31T16:00:00+00:00", "2019-11-30T16:00:00+00:00")
     start, end = parse_period("2019-01..2019-12")  # type: ignore[misc]
     assert end.year == 2019 and end.month == 12 and start.month == 12  # 2018-12-31T16:00Z
+
+
+def test_when_the_classifier_runs_after_the_import_then_a_rerun_fills_the_category(
+    seeded: Session, make_message: Callable[..., Message], cst: Callable[[str], datetime]
+) -> None:
+    msg = make_message("公交车不按站停", created_at=cst("2019-11-04 09:00"),
+                       meta={"reply": "已责令整改。", "reply_time": "2019-11-05T09:00:00+08:00"})
+    assert import_replies(seeded) == 1
+    [wo] = serve.list_work_orders(seeded)
+    assert wo.category is None and wo.lead_department_id is None
+    seeded.add(AnalysisResult(message_id=msg.id, component="analyze.category", version="test", key="category",
+                              value="交通运输", confidence=0.9))
+    assert import_replies(seeded) == 0
+    assert wo.category == "交通运输" and serve.department_of(seeded, wo).code == "jtysj"  # type: ignore[union-attr]
+    assert serve.events_of(seeded, wo)[-1].kind == "categorised"

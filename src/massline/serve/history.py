@@ -69,9 +69,33 @@ def import_replies(session: Session, *, rules: SlaRules | None = None, limit: in
         created += 1
         if limit is not None and created >= limit:
             break
-    record_audit(session, actor=ACTOR, action="workorder.import", detail={"created": created, "skipped": skipped})
+    categorised = _categorise_imported(session)
+    record_audit(session, actor=ACTOR, action="workorder.import",
+                 detail={"created": created, "skipped": skipped, "categorised": categorised})
     session.flush()
     return created
+
+
+def _categorise_imported(session: Session) -> int:
+    """Give imported cases imported before the classifier ran their category and department now.
+
+    Only cases that never had a category are touched (an ``categorised`` event records it), so a
+    later re-run of the classifier cannot silently rewrite a case's history.
+    """
+    count = 0
+    stmt = select(WorkOrder, Message).join(Message, Message.id == WorkOrder.message_id).where(
+        WorkOrder.source == "import", WorkOrder.category.is_(None))
+    for wo, message in session.execute(stmt).all():
+        category = message_category(session, message)
+        if category is None:
+            continue
+        dep = department_for_category(session, category)
+        wo.category = category
+        wo.lead_department_id = dep.id if dep else None
+        add_event(session, wo, actor=ACTOR, kind="categorised", at=wo.updated_at,
+                  department_id=wo.lead_department_id, detail={"category": category}, audit=False)
+        count += 1
+    return count
 
 
 def _replay_answer(session: Session, wo: WorkOrder, text: str, at: datetime) -> None:

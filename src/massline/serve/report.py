@@ -33,7 +33,9 @@ TITLES: Final = {
 
 def report_rows(session: Session, *, period: str | None = None, by: str | None = None) -> list[dict[str, Any]]:
     """One dict per group (keys :data:`HEADER`); ``name`` is the department's name when grouping by department."""
-    names = dict(session.execute(select(Department.code, Department.name)).tuples().all()) if by == "department" else {}
+    names: dict[str, str] = {}
+    if by == "department":
+        names = {code: name for code, name in session.execute(select(Department.code, Department.name))}
     out = []
     for row in compute_metrics(session, period=period, by=by):
         out.append(_as_dict(row, names.get(row.group, "")))
