@@ -7,7 +7,7 @@ are signed with the installation secret; passwords never appear in a response or
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -93,7 +93,7 @@ def test_when_a_case_is_walked_through_the_api_then_every_step_is_an_event_and_m
     env, edu, admin = staff.login("handler_env"), staff.login("handler_edu"), staff.login("admin")
     post = staff.client.post
 
-    def act(headers: dict[str, str], action: str, status: int = 200, **body: object) -> dict[str, object]:
+    def act(headers: dict[str, str], action: str, status: int = 200, **body: object) -> dict[str, Any]:
         response = post(f"/api/work-orders/{case}/{action}", headers=headers, json=body or None)
         assert response.status_code == status, response.text
         return dict(response.json())
