@@ -11,6 +11,7 @@ browser's ``Accept-Language``; Chinese when nothing matches.
 from __future__ import annotations
 
 import gettext as _gettext
+import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,7 @@ def _environment() -> Environment:
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.filters["dt"] = lambda value: value.strftime("%Y-%m-%d %H:%M") if value else ""
     env.filters["pct"] = lambda value: "—" if value is None else f"{100 * float(value):.1f}%"
+    env.filters["json"] = lambda value: json.dumps(value, ensure_ascii=False)
     env.globals["role_names"] = ROLE_NAMES
     env.globals["action_names"] = ACTION_NAMES
     return env

@@ -1,0 +1,114 @@
+"""``massline screenshots``: PNGs of the inbox, a message page, the dashboard and the public request page.
+
+A throw-away installation is built in a temporary folder (the tiny seed plus the bundled real
+sample with its 附件4 replies), served by uvicorn on a free port, and photographed with Debian's
+chromium through Playwright — the same setup as the browser tests, so the pictures show what
+the tests check.
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from massline.cli._apps import app, console, err_console
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+SHOTS = (("inbox", "/staff/inbox"), ("message", None), ("dashboard", "/staff/dashboard"), ("public-request", "/"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _prepare(folder: Path, password: str) -> str:
+    from massline.db.session import session_scope, upgrade
+    from massline.ingest.samples import sample_paths
+    from massline.ingest.service import ingest_paths
+    from massline.serve.history import import_replies
+    from massline.web.pages.sample import PII_BODY, create_user_with_password, seed_sample
+
+    url = f"sqlite:///{folder / 'massline.db'}"
+    upgrade(url)
+    with session_scope(url) as session:
+        seed_sample(session, secret_key="screenshots")
+        create_user_with_password(session, "screens", "dispatcher", password)
+    from massline.core.config import Settings
+
+    ingest_paths(Settings(database_url=url, data_dir=folder, secret_key="screenshots"), sample_paths())
+    with session_scope(url) as session:
+        import_replies(session)
+        from sqlalchemy import select
+
+        from massline.db.models.message import Message
+
+        return f"/staff/messages/{session.scalar(select(Message.id).where(Message.body == PII_BODY))}"
+
+
+def take_screenshots(output: Path) -> list[Path]:
+    """Write the PNGs into ``output``; returns their paths."""
+    import uvicorn
+    from playwright.sync_api import sync_playwright
+
+    from massline.core.config import Settings
+    from massline.web.app import create_app
+
+    output.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    password = secrets.token_urlsafe(12)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        message_path = _prepare(folder, password)
+        settings = Settings(database_url=f"sqlite:///{folder / 'massline.db'}", data_dir=folder,
+                            secret_key="screenshots")
+        port = _free_port()
+        server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        while not server.started:
+            time.sleep(0.05)
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+                page = browser.new_page(base_url=f"http://127.0.0.1:{port}", viewport={"width": 1280, "height": 900},
+                                        locale="zh-CN")
+                page.goto("/staff/login")
+                page.get_by_label("用户名").fill("screens")
+                page.get_by_label("密码").fill(password)
+                page.get_by_role("button", name="登录").click()
+                page.wait_for_url("**/staff/inbox")
+                for name, path in SHOTS:
+                    page.goto(path or message_path)
+                    if name == "dashboard":
+                        page.wait_for_selector("body[data-charts-ready=true]")
+                    target = output / f"{name}.png"
+                    page.screenshot(path=str(target), full_page=name != "inbox")
+                    written.append(target)
+                browser.close()
+        finally:
+            server.should_exit = True
+            thread.join(timeout=5)
+    return written
+
+
+@app.command("screenshots")
+def screenshots_cmd(
+    output: Annotated[Path, typer.Option(help="Folder for the PNG files.")] = Path("docs/screenshots"),
+) -> None:
+    """Photograph the main pages (inbox, message, dashboard, public request) with chromium."""
+    if not Path(CHROMIUM).exists():
+        err_console.print(f"[red]{CHROMIUM} is missing[/]: run scripts/ensure-chromium.sh (as root)")
+        raise typer.Exit(2)
+    for path in take_screenshots(output):
+        console.print(f"wrote {path}")
