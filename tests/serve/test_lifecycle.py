@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -11,9 +12,11 @@ from sqlalchemy.orm import Session
 from massline import serve
 from massline.core.errors import InputError, NotFoundError, PermissionDenied, TransitionError
 from massline.db.models.audit import AuditEvent
+from massline.db.models.message import Message
 from massline.db.models.users import User
 from massline.privacy import mask_text
 from massline.serve.metrics import compute_metrics
+from massline.serve.workorders import on_triage_decision
 
 T0 = datetime(2019, 11, 4, 9, 0, tzinfo=timezone(timedelta(hours=8)))  # a Monday, China time
 
@@ -131,3 +134,17 @@ def test_when_duplicates_are_merged_then_they_close_as_merged_and_show_the_main_
     assert "duplicate_merged" in [e.kind for e in serve.events_of(seeded, main)]
     [row] = compute_metrics(seeded)
     assert row.received == 1  # the duplicate is not a second request
+
+
+def test_when_routing_is_unsure_then_the_case_waits_and_a_triage_decision_assigns_it(
+    seeded: Session, make_message: Callable[..., Message]
+) -> None:
+    msg = make_message("小区门口的垃圾一直没人清运", title="垃圾清运")
+    wo = serve.open_from_routing(seeded, msg.id, "sthjj", 0.41, "top-1 环境保护 0.41", threshold=0.8)
+    assert (wo.status, wo.lead_department_id, wo.title) == ("new", None, "垃圾清运")
+    assert serve.open_from_routing(seeded, msg.id, "sthjj", 0.95, "again") is wo  # one case per message
+    on_triage_decision(seeded, message_id=msg.id, department_code="zjj", category="城乡建设", actor="disp",
+                       reason="物业管理问题")
+    assert (wo.status, wo.category, serve.department_of(seeded, wo).code) == (  # type: ignore[union-attr]
+        "assigned", "城乡建设", "zjj")
+    assert [e.kind for e in serve.events_of(seeded, wo)] == ["created", "categorised", "assigned"]
