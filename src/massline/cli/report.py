@@ -40,8 +40,8 @@ class Format(StrEnum):
     xlsx = "xlsx"
 
 
-def _sla_path() -> Path:
-    return settings().resolved_data_dir() / "sla.yaml"
+def _sla_path() -> Path | None:
+    return settings().sla_file
 
 
 @app.command("report")

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = 5_000_000
     user_agent: str = "massline/0.1 (+https://example.invalid/massline)"
     language: str = "zh"
+    sla_file: Path | None = Field(
+        default=None, description="YAML of deadline rules and the working-day calendar (massline.serve.sla); "
+        "default: the built-in rules."
+    )
 
     def resolved_data_dir(self) -> Path:
         """The data directory of this installation, derived from the database URL when not set."""

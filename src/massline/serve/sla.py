@@ -12,7 +12,7 @@ N calendar hours (urgent cases do not wait for Monday). The calendar is weekends
 configurable holiday list and make-up working days (调休); when the optional ``chinese_calendar``
 package is installed it is used instead of the lists.
 
-Rules YAML (``Settings.data_dir / "sla.yaml"`` when present, else :data:`DEFAULT_RULES`)::
+Rules YAML (``Settings.sla_file`` / ``MASSLINE_SLA_FILE`` when set, else :data:`DEFAULT_RULES`)::
 
     timezone: Asia/Shanghai
     due_soon: 0.25            # "due soon" when less than this share of the allowed time is left
@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from massline.core.config import get_settings
 from massline.core.errors import InputError
 from massline.db.models.workorders import WorkOrder
 
@@ -123,7 +124,11 @@ class SlaRules:
 
 
 def load_sla_rules(path: Path | None = None) -> SlaRules:
-    """Rules from ``path`` when it exists, else the defaults."""
+    """Rules from ``path``, else from ``Settings.sla_file`` (``MASSLINE_SLA_FILE``), else the defaults."""
+    if path is None:
+        path = get_settings().sla_file
+    if path is not None and not path.exists():
+        raise InputError("SLA rules file does not exist", origin=str(path))
     data: dict[str, Any] = dict(DEFAULT_RULES)
     if path is not None and path.exists():
         loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
