@@ -54,9 +54,12 @@ def parse_datetime(value: object, *, tz: timezone = CHINA_TZ) -> datetime | None
     if m:
         y, mo, d, h, mi, s, frac, off = m.groups()
         micro = int((frac or "0").ljust(6, "0"))
-        return datetime(
-            int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0), micro, tzinfo=_offset(off, tz)
-        )
+        try:
+            return datetime(
+                int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0), micro, tzinfo=_offset(off, tz)
+            )
+        except ValueError as exc:
+            raise ValueError(f"invalid date {text!r}: {exc}") from None
     try:
         parsed = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):

@@ -177,7 +177,8 @@ def duplicate_index(session: Session, url: str, threshold: float) -> DuplicateIn
                     Message.content_hash.is_not(None),
                 )
             )
-            if stored_roots != index.roots:
+            top = session.scalar(select(func.max(Message.id))) or 0
+            if stored_roots != index.roots or top < index.last_id:
                 index = None
         if index is None:
             index = DuplicateIndex(threshold)
