@@ -24,7 +24,7 @@ from massline.core.types import Doc, Result
 from massline.pipeline.registry import registry
 
 NAME = "analyze.request_type"
-VERSION = "1"
+VERSION = "2"
 DEFAULT = "complaint"
 LABELS = ("complaint", "help", "inquiry", "suggestion", "praise", "report")
 LABELS_ZH = {

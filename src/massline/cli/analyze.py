@@ -72,19 +72,15 @@ def analyze_cmd(
     console.print(json.dumps(summary.to_dict(), ensure_ascii=False))
 
 
-@eval_app.command("request-type")
-def eval_request_type_cmd(
-    data: Annotated[Path | None, typer.Option("--data", help="JSONL with title, body, label (+ split).")] = None,
-) -> None:
-    """Accuracy and macro-F1 of the rule-based request type on a hand-checked sample."""
-    from massline.analyze.evaluate import DEFAULT_SAMPLE, evaluate_request_type
+def _eval(task: str, data: Path | None) -> None:
+    from massline.analyze.evaluate import DEFAULT_SAMPLE, evaluate_task
 
     try:
-        out = evaluate_request_type(data or DEFAULT_SAMPLE)
+        out = evaluate_task(task, data or DEFAULT_SAMPLE)
     except InputError as exc:
         err_console.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from exc
-    table = Table(title=f"request type on {out['n']} hand-checked messages")
+    table = Table(title=f"{task} on {out['n']} hand-checked messages")
     for col in ("class", "precision", "recall", "f1", "support"):
         table.add_column(col, justify="left" if col == "class" else "right")
     for label, c in out["per_class"].items():
@@ -95,6 +91,27 @@ def eval_request_type_cmd(
     if "holdout" in out:
         last.update({f"holdout_{k}": round(v, 4) if isinstance(v, float) else v for k, v in out["holdout"].items()})
     typer.echo(json.dumps(last))
+
+
+DATA_HELP = "JSONL with title, body and the label field (default: the hand-checked sample)."
+
+
+@eval_app.command("request-type")
+def eval_request_type_cmd(data: Annotated[Path | None, typer.Option("--data", help=DATA_HELP)] = None) -> None:
+    """Accuracy and macro-F1 of the rule-based request type on a hand-checked sample (field ``label``)."""
+    _eval("request_type", data)
+
+
+@eval_app.command("urgency")
+def eval_urgency_cmd(data: Annotated[Path | None, typer.Option("--data", help=DATA_HELP)] = None) -> None:
+    """Accuracy and macro-F1 of the urgency rules on a hand-checked sample (field ``urgency``)."""
+    _eval("urgency", data)
+
+
+@eval_app.command("sentiment")
+def eval_sentiment_cmd(data: Annotated[Path | None, typer.Option("--data", help=DATA_HELP)] = None) -> None:
+    """Accuracy and macro-F1 of the sentiment lexicon on a hand-checked sample (field ``sentiment``)."""
+    _eval("sentiment", data)
 
 
 @routing_app.command("show")
