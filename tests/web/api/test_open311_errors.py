@@ -86,6 +86,7 @@ GET_CASES = [
     ("services/nope.{fmt}", 404, "service_code"),
     ("requests/999999.{fmt}", 404, "999999"),
     ("requests/abc.{fmt}", 400, "service_request_id"),
+    ("requests/99999999999.{fmt}", 400, "service_request_id"),  # beyond 32-bit ids (PostgreSQL)
     ("tokens/unknown-token.{fmt}", 404, "token"),
     ("requests.{fmt}?service_request_id=1,x", 400, "service_request_id"),
     ("requests.{fmt}?service_code=nope", 404, "service_code"),

@@ -21,7 +21,7 @@ from massline.db.models.users import User
 from massline.privacy import reveal_raw
 from massline.web.api.auth import CurrentUser
 from massline.web.api.schemas.messages import MessagePage, MessagePublic, MessageRaw
-from massline.web.api.staff_errors import ERROR_RESPONSES, StaffRoute
+from massline.web.api.staff_errors import ERROR_RESPONSES, RowId, StaffRoute
 from massline.web.api.staff_queries import MessageFilter, get_message, list_messages
 from massline.web.api.staff_views import staff_text
 from massline.web.deps import SessionDep, SettingsDep
@@ -68,14 +68,14 @@ def list_(
 
 
 @router.get("/{message_id}", operation_id="messages-get", response_model=MessagePublic)
-def get(message_id: int, session: SessionDep, settings: SettingsDep, user: CurrentUser) -> MessagePublic:
+def get(message_id: RowId, session: SessionDep, settings: SettingsDep, user: CurrentUser) -> MessagePublic:
     _require_reader(user)
     message, source = get_message(session, message_id)
     return _public(settings, user, message, source)
 
 
 @router.get("/{message_id}/raw", operation_id="messages-raw", response_model=MessageRaw)
-def raw(message_id: int, session: SessionDep, user: CurrentUser,
+def raw(message_id: RowId, session: SessionDep, user: CurrentUser,
         reason: Annotated[str, Query(min_length=1, max_length=500, description="Why the raw text is needed")]
         ) -> MessageRaw:
     """The verbatim text with personal data (administrators only; audited as ``pii.raw_view``)."""

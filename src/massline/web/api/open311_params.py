@@ -16,6 +16,7 @@ from typing import Any
 from massline.web.api.open311_format import Open311Error
 
 MAX_DESCRIPTION = 4000
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases
 MAX_SPAN = timedelta(days=90)
 STATUSES = ("open", "closed")
 CONTACT_FIELDS = ("email", "device_id", "account_id", "first_name", "last_name", "phone")
@@ -63,7 +64,7 @@ def comma_list(value: str | None) -> list[str]:
 def request_ids(value: str | None) -> list[int]:
     ids = []
     for part in comma_list(value):
-        if not part.isdigit() or len(part) > 18:
+        if not part.isdigit() or not 0 < int(part) <= MAX_ID:
             raise Open311Error(400, f"service_request_id: {part!r} is not a service request id")
         ids.append(int(part))
     return ids

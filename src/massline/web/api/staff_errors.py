@@ -10,13 +10,16 @@ gets for another department's case: ids cannot be probed), :class:`PermissionDen
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Path, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
 from massline.core.errors import InputError, NotFoundError, PermissionDenied, TransitionError
+
+#: A row id in a path: 32-bit like the id columns, so PostgreSQL never sees an out-of-range integer.
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 STATUS: tuple[tuple[type[Exception], int], ...] = (
     (NotFoundError, 404),

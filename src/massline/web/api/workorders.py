@@ -31,7 +31,7 @@ from massline.web.api.schemas.workorders import (
     WorkOrderDetail,
     WorkOrderPage,
 )
-from massline.web.api.staff_errors import ERROR_RESPONSES, StaffRoute
+from massline.web.api.staff_errors import ERROR_RESPONSES, RowId, StaffRoute
 from massline.web.api.staff_views import overdue_ids, work_order_detail, work_order_public
 from massline.web.deps import SessionDep, SettingsDep
 
@@ -70,7 +70,7 @@ def list_(
 
 
 @router.get("/{work_order_id}", operation_id="work-orders-get", response_model=WorkOrderDetail)
-def get(work_order_id: int, session: SessionDep, settings: SettingsDep, user: CurrentUser) -> WorkOrderDetail:
+def get(work_order_id: RowId, session: SessionDep, settings: SettingsDep, user: CurrentUser) -> WorkOrderDetail:
     """One case with its events, replies and current rating."""
     return work_order_detail(session, settings, get_work_order(session, work_order_id, user), user)
 
@@ -85,7 +85,7 @@ def _act(session: Session, settings: SettingsDep, user: User, work_order_id: int
 
 @router.post("/{work_order_id}/assign", operation_id="work-orders-assign", response_model=WorkOrderDetail,
              responses=ACTION_RESPONSES)
-def assign(work_order_id: int, body: DepartmentIn, session: SessionDep, settings: SettingsDep,
+def assign(work_order_id: RowId, body: DepartmentIn, session: SessionDep, settings: SettingsDep,
            user: CurrentUser) -> WorkOrderDetail:
     """Dispatch a queued case (new or returned) to a lead department."""
     return _act(session, settings, user, work_order_id, lambda wo: lifecycle.assign(
@@ -94,14 +94,14 @@ def assign(work_order_id: int, body: DepartmentIn, session: SessionDep, settings
 
 @router.post("/{work_order_id}/accept", operation_id="work-orders-accept", response_model=WorkOrderDetail,
              responses=ACTION_RESPONSES)
-def accept(work_order_id: int, session: SessionDep, settings: SettingsDep, user: CurrentUser) -> WorkOrderDetail:
+def accept(work_order_id: RowId, session: SessionDep, settings: SettingsDep, user: CurrentUser) -> WorkOrderDetail:
     """签收: the lead department accepts the case."""
     return _act(session, settings, user, work_order_id, lambda wo: lifecycle.accept(session, wo, actor=user))
 
 
 @router.post("/{work_order_id}/return", operation_id="work-orders-return", response_model=WorkOrderDetail,
              responses=ACTION_RESPONSES)
-def return_(work_order_id: int, body: ReasonIn, session: SessionDep, settings: SettingsDep,
+def return_(work_order_id: RowId, body: ReasonIn, session: SessionDep, settings: SettingsDep,
             user: CurrentUser) -> WorkOrderDetail:
     """退单: not ours — back to the dispatcher's queue, with the reason."""
     return _act(session, settings, user, work_order_id, lambda wo: lifecycle.return_to_dispatch(
@@ -110,14 +110,14 @@ def return_(work_order_id: int, body: ReasonIn, session: SessionDep, settings: S
 
 @router.post("/{work_order_id}/start", operation_id="work-orders-start", response_model=WorkOrderDetail,
              responses=ACTION_RESPONSES)
-def start(work_order_id: int, session: SessionDep, settings: SettingsDep, user: CurrentUser) -> WorkOrderDetail:
+def start(work_order_id: RowId, session: SessionDep, settings: SettingsDep, user: CurrentUser) -> WorkOrderDetail:
     """Work on the case has started."""
     return _act(session, settings, user, work_order_id, lambda wo: lifecycle.start(session, wo, actor=user))
 
 
 @router.post("/{work_order_id}/transfer", operation_id="work-orders-transfer", response_model=WorkOrderDetail,
              responses=ACTION_RESPONSES)
-def transfer(work_order_id: int, body: TransferIn, session: SessionDep, settings: SettingsDep,
+def transfer(work_order_id: RowId, body: TransferIn, session: SessionDep, settings: SettingsDep,
              user: CurrentUser) -> WorkOrderDetail:
     """转办: hand the case to another lead department (reason required)."""
     return _act(session, settings, user, work_order_id, lambda wo: lifecycle.transfer(
@@ -126,7 +126,7 @@ def transfer(work_order_id: int, body: TransferIn, session: SessionDep, settings
 
 @router.post("/{work_order_id}/cohandlers", operation_id="work-orders-add-cohandler",
              response_model=WorkOrderDetail, responses=ACTION_RESPONSES)
-def add_cohandler(work_order_id: int, body: DepartmentIn, session: SessionDep, settings: SettingsDep,
+def add_cohandler(work_order_id: RowId, body: DepartmentIn, session: SessionDep, settings: SettingsDep,
                   user: CurrentUser) -> WorkOrderDetail:
     """协办: another department works on the case with the lead."""
     return _act(session, settings, user, work_order_id, lambda wo: lifecycle.add_cohandler(
@@ -135,7 +135,7 @@ def add_cohandler(work_order_id: int, body: DepartmentIn, session: SessionDep, s
 
 @router.post("/{work_order_id}/reply", operation_id="work-orders-reply", response_model=WorkOrderDetail,
              responses=ACTION_RESPONSES)
-def reply(work_order_id: int, body: ReplyCreate, session: SessionDep, settings: SettingsDep,
+def reply(work_order_id: RowId, body: ReplyCreate, session: SessionDep, settings: SettingsDep,
           user: CurrentUser) -> WorkOrderDetail:
     """Answer the requester; a public reply passes the personal-data check and is stored masked."""
     return _act(session, settings, user, work_order_id, lambda wo: lifecycle.reply(
@@ -144,7 +144,7 @@ def reply(work_order_id: int, body: ReplyCreate, session: SessionDep, settings: 
 
 @router.post("/{work_order_id}/close", operation_id="work-orders-close", response_model=WorkOrderDetail,
              responses=ACTION_RESPONSES)
-def close(work_order_id: int, session: SessionDep, settings: SettingsDep,
+def close(work_order_id: RowId, session: SessionDep, settings: SettingsDep,
           user: CurrentUser, body: OptionalReasonIn | None = None) -> WorkOrderDetail:
     """Close a replied case, or a queued one that is not a request (reason required then)."""
     return _act(session, settings, user, work_order_id, lambda wo: lifecycle.close(
@@ -153,7 +153,7 @@ def close(work_order_id: int, session: SessionDep, settings: SettingsDep,
 
 @router.post("/{work_order_id}/reopen", operation_id="work-orders-reopen", response_model=WorkOrderDetail,
              responses=ACTION_RESPONSES)
-def reopen(work_order_id: int, body: ReasonIn, session: SessionDep, settings: SettingsDep,
+def reopen(work_order_id: RowId, body: ReasonIn, session: SessionDep, settings: SettingsDep,
            user: CurrentUser) -> WorkOrderDetail:
     """Reopen after an unsatisfied rating (reason required); a new close deadline runs from now."""
     return _act(session, settings, user, work_order_id, lambda wo: lifecycle.reopen(
@@ -162,7 +162,7 @@ def reopen(work_order_id: int, body: ReasonIn, session: SessionDep, settings: Se
 
 @router.post("/{work_order_id}/merge", operation_id="work-orders-merge", response_model=WorkOrderDetail,
              responses=ACTION_RESPONSES)
-def merge(work_order_id: int, body: MergeIn, session: SessionDep, settings: SettingsDep,
+def merge(work_order_id: RowId, body: MergeIn, session: SessionDep, settings: SettingsDep,
           user: CurrentUser) -> WorkOrderDetail:
     """Merge this duplicate into another case; it is closed and shows that case's replies."""
     into = get_work_order(session, body.into, user)

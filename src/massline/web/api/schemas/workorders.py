@@ -99,5 +99,5 @@ class ReplyCreate(BaseModel):
 
 
 class MergeIn(BaseModel):
-    into: int = Field(ge=1, description="Id of the case this duplicate is merged into")
+    into: int = Field(ge=1, le=2**31 - 1, description="Id of the case this duplicate is merged into")
     reason: str | None = Field(default=None, max_length=2000)
