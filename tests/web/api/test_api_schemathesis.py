@@ -15,6 +15,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+from schemathesis.core.result import Ok
 
 if TYPE_CHECKING:
     from tests.web.api.conftest import Api
@@ -47,7 +48,7 @@ def test_when_schemathesis_generates_requests_then_no_server_error(staff: Api, m
     app = staff.client.app
     schema = schemathesis.openapi.from_asgi("/openapi.json", app).include(path_regex=PATHS)
     staff.post_request()  # one real case, so ids 1.. exist for some generated paths
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [result.ok() for result in schema.get_all_operations() if isinstance(result, Ok)]
     assert len(operations) >= 20
     for operation in operations:
         _run(operation, mode, headers, staff.api_key)
