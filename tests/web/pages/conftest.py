@@ -6,12 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from pages_helpers import PASSWORD
 
 from massline.core.config import Settings
 from massline.db.session import session_scope
 from massline.web.app import create_app
 from massline.web.pages.sample import create_user_with_password, seed_sample
-from pages_helpers import PASSWORD
 
 ROLES = ("administrator", "dispatcher", "handler", "analyst")
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from pages_helpers import csrf
 from sqlalchemy import select
 
 from massline.db.models.workorders import WorkOrder
 from massline.db.session import session_scope
 from massline.serve.lifecycle import accept, reply
-from pages_helpers import csrf
 
 VALID = {"service_code": "huanjing-baohu", "title": "夜间施工噪音", "description": "工地每晚十一点后仍在施工。",
          "address_string": "A1区某路100号"}

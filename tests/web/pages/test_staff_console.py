@@ -7,13 +7,13 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from pages_helpers import PASSWORD, csrf, login
 from sqlalchemy import select
 
 from massline.db.models.audit import AuditEvent
 from massline.db.models.message import Message
 from massline.db.models.workorders import Reply, WorkOrder
 from massline.db.session import session_scope
-from pages_helpers import PASSWORD, csrf, login
 
 RAW_ID, RAW_PHONE = "110101199003074258", "13812345678"
 
@@ -49,7 +49,8 @@ def test_when_searching_and_filtering_the_inbox_then_only_matches_are_listed(cli
     assert "共 2 条" in client.get("/staff/inbox", params={"category": "城乡建设"}).text
     assert "共 2 条" in client.get("/staff/inbox", params={"confidence_max": "0.6"}).text
     assert "共 1 条" in client.get("/staff/inbox", params={"district": "A1区"}).text
-    partial = client.get("/staff/inbox", params={"q": "社保"}, headers={"HX-Request": "true", "HX-Target": "inbox-results"})
+    partial = client.get("/staff/inbox", params={"q": "社保"},
+                         headers={"HX-Request": "true", "HX-Target": "inbox-results"})
     assert "<html" not in partial.text and "共 1 条" in partial.text
 
 
@@ -102,7 +103,8 @@ def test_when_the_dispatcher_confirms_a_triaged_message_then_a_work_order_is_ass
 def test_when_a_handler_replies_then_the_reply_is_stored_with_its_pii_check(client: TestClient, seeded) -> None:
     url = seeded.resolved_database_url()
     with session_scope(url) as session:
-        wo_id = session.scalar(select(WorkOrder.id).where(WorkOrder.category == "城乡建设", WorkOrder.status == "replied"))
+        wo_id = session.scalar(
+            select(WorkOrder.id).where(WorkOrder.category == "城乡建设", WorkOrder.status == "replied"))
     token = login(client, "handler")
     page = client.get(f"/staff/workorders/{wo_id}")
     assert page.status_code == 200 and 'id="timeline"' in page.text
