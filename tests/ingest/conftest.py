@@ -5,12 +5,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from intake_helpers import TAIDI, read_csv_rows, write_csv
+from intake_helpers import TAIDI, Site, read_csv_rows, write_csv
 
 
 @pytest.fixture
@@ -22,15 +21,6 @@ def taidi_slice(tmp_path: Path) -> Callable[[str, int], Path]:
         return write_csv(tmp_path / f"slice_{n}_{name}", header, rows[:n])
 
     return make
-
-
-@dataclass
-class Site:
-    """Routes of the local test server: path → (status, headers, body, delay seconds)."""
-
-    routes: dict[str, tuple[int, dict[str, str], bytes, float]] = field(default_factory=dict)
-    requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
-    base: str = ""
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass, field
 from pathlib import Path
 
 TAIDI = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "taidi2020"
@@ -20,3 +21,12 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
         w.writerow(header)
         w.writerows(rows)
     return path
+
+
+@dataclass
+class Site:
+    """Routes of the local test server: path → (status, headers, body, delay seconds)."""
+
+    routes: dict[str, tuple[int, dict[str, str], bytes, float]] = field(default_factory=dict)
+    requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    base: str = ""

@@ -54,6 +54,19 @@ def run_clean(pipeline: Pipeline, docs: list[Doc]) -> list[Doc | Exception]:
         return out
 
 
+_DOCUMENT = re.compile(r"<(?:html|body)[\s>]", re.IGNORECASE)
+
+
+def as_document(body: str, content_type: str) -> str:
+    """An HTML fragment (a feed entry's content) wrapped as a page, so main-text extraction sees a document.
+
+    Only the working text is wrapped; ``original`` keeps the fragment exactly as received.
+    """
+    if content_type == "text/html" and not _DOCUMENT.search(body[:4096]):
+        return f"<html><body>{body}</body></html>"
+    return body
+
+
 @dataclass
 class Batcher:
     """Everything one input needs while its batches are processed."""
@@ -143,8 +156,8 @@ class Batcher:
     def finish(self, mapped: list[tuple[RawRecord, RawItem, MappedRecord]]) -> list[Message]:
         """Clean the mapped records and store them as messages (shared with forms and APIs)."""
         docs = [
-            Doc(text=m.body, original=m.body, title=m.title, content_type=r.content_type, meta=dict(m.meta),
-                external_id=m.external_id)
+            Doc(text=as_document(m.body, r.content_type), original=m.body, title=m.title, content_type=r.content_type,
+                meta=dict(m.meta), external_id=m.external_id)
             for r, _, m in mapped
         ]
         pending: list[Pending] = []

@@ -188,6 +188,8 @@ def map_record(record: RawRecord, profile: Profile) -> MappedRecord | ReadProble
                     raise _Bad(column, str(exc)) from None
             elif target in INT_TARGETS:
                 value = None if raw in ("", None) else _int(column, raw)
+            elif target == "body" and raw is not None and not isinstance(raw, str):
+                raise _Bad(column, f"expected text, found {type(raw).__name__}")
             else:
                 value = None if raw is None else _text(column, raw)
                 if target != "body" and value is not None:

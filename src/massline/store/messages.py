@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -69,7 +69,7 @@ def to_message(p: Pending) -> Message:
         language=doc.language,
         content_type=doc.content_type,
         author_ref=p.author_ref,
-        created_at=p.created_at,
+        created_at=None if p.created_at is None else p.created_at.astimezone(UTC),  # SQLite drops offsets
         received_at=utcnow(),
         cleaned_at=utcnow(),
         flags=[f.to_dict() for f in doc.flags],
