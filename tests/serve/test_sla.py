@@ -76,6 +76,8 @@ def test_when_time_passes_then_status_goes_pending_due_soon_overdue_and_escalate
     assert (late.response, late.state, late.escalation_level) == ("overdue", "overdue", 1)
     assert serve.sla_status(wo, received + timedelta(days=3)).escalation_level == 2
     assert [d.code for d in serve.escalation_chain(seeded, wo.lead_department_id)] == ["city"]
+    assert serve.escalation_target(seeded, wo, received + timedelta(hours=30)).code == "city"  # type: ignore[union-attr]
+    assert serve.escalation_target(seeded, wo, received + timedelta(hours=1)) is None
     serve.accept(seeded, wo, actor="system", at=received + timedelta(hours=30))
     assert serve.sla_status(wo, received + timedelta(hours=31)).response == "missed"
 
@@ -86,3 +88,6 @@ def test_when_priority_is_urgent_then_deadlines_are_shorter(seeded: Session) -> 
     assert wo.due_response_at == at("2019-11-09 12:00").astimezone(UTC)
     with pytest.raises(InputError, match="priority"):
         serve.open_work_order(seeded, description="x", priority="asap")
+    serve.set_priority(seeded, wo, priority="normal", actor="system", reason="not dangerous after all")
+    assert wo.due_response_at == at("2019-11-12 00:00").astimezone(UTC)  # Saturday → Mon 00:00 + 1 working day
+    assert serve.events_of(seeded, wo)[-1].detail == {"from": "urgent", "to": "normal"}

@@ -17,7 +17,7 @@ from massline.privacy import find_pii, mask_text
 from massline.serve._common import Actor, actor_name, add_event, at_or_now, authorize
 from massline.serve.departments import department_by_code
 from massline.serve.queries import work_order_by_token
-from massline.serve.sla import SlaRules, load_sla_rules
+from massline.serve.sla import PRIORITIES, SlaRules, load_sla_rules
 from massline.serve.states import OPEN_STATUSES, check_transition
 
 RATINGS = ("满意", "基本满意", "不满意")
@@ -222,4 +222,21 @@ def merge(session: Session, wo: WorkOrder, *, into: WorkOrder, actor: Actor, rea
     wo.merged_into_id, wo.closed_at, wo.close_reason = target.id, when, "merged"
     add_event(session, target, actor=actor, kind="duplicate_merged", at=when, detail={"duplicate": wo.id},
               reason=reason)
+    return wo
+
+
+def set_priority(session: Session, wo: WorkOrder, *, priority: str, actor: Actor, reason: str | None = None,
+                 at: datetime | None = None, rules: SlaRules | None = None) -> WorkOrder:
+    """Change the priority of an open case; both deadlines are recomputed from when it was received."""
+    authorize(session, actor, "set_priority", wo)
+    if priority not in PRIORITIES:
+        raise InputError(f"unknown priority {priority!r}; expected one of {', '.join(PRIORITIES)}", field="priority")
+    if wo.status not in OPEN_STATUSES:
+        raise TransitionError(f"cannot change the priority of work order {wo.id} in status {wo.status!r}")
+    rules = rules or load_sla_rules()
+    old = wo.priority
+    wo.priority = priority
+    wo.due_response_at, wo.due_close_at = rules.due_dates(wo.created_at, wo.category, priority)
+    add_event(session, wo, actor=actor, kind="priority_changed", at=at_or_now(at),
+              detail={"from": old, "to": priority}, reason=reason)
     return wo

@@ -18,8 +18,9 @@ from massline.db.models.users import Department, User
 from massline.db.models.workorders import CoHandler, Contact, Rating, Reply, WorkOrder, WorkOrderEvent
 from massline.db.repositories.audit import record_audit
 from massline.serve._common import cohandler_ids
+from massline.serve.departments import escalation_chain
 from massline.serve.roles import can
-from massline.serve.sla import as_utc
+from massline.serve.sla import as_utc, sla_status
 from massline.serve.states import QUEUE_STATUSES
 
 
@@ -155,3 +156,12 @@ def contact_of(session: Session, wo: WorkOrder, *, user: User | str, reason: str
 
 def department_of(session: Session, wo: WorkOrder) -> Department | None:
     return session.get(Department, wo.lead_department_id) if wo.lead_department_id else None
+
+
+def escalation_target(session: Session, wo: WorkOrder, now: datetime | None = None) -> Department | None:
+    """The department an overdue case escalates to (level 1: parent of the lead, 2: the one above), else None."""
+    level = sla_status(wo, now).escalation_level
+    if level == 0:
+        return None
+    chain = escalation_chain(session, wo.lead_department_id)
+    return chain[min(level, len(chain)) - 1] if chain else None
