@@ -177,19 +177,22 @@ def run() -> dict[str, Any]:
             except subprocess.TimeoutExpired:
                 proc.kill()
         _drop_database(admin_url, url)
+    ratio = {
+        "post_vs_healthz_rate": round(posted["rate_per_s"] / baseline["rate_per_s"], 3),
+        "get_one_vs_healthz_rate": round(one["rate_per_s"] / baseline["rate_per_s"], 3),
+        "get_list_vs_healthz_rate": round(listed["rate_per_s"] / baseline["rate_per_s"], 3),
+    }
     return {
         "name": "bench_open311",
         "metrics": {
+            "baseline_healthz": baseline,
             "post_requests": posted,
             "get_request": one,
             "get_requests_list": {**listed, "rows_per_response": list_size},
+            "ratio": ratio,
         },
         "baseline": {"healthz": baseline},
-        "ratio": {
-            "post_vs_healthz_rate": round(posted["rate_per_s"] / baseline["rate_per_s"], 3),
-            "get_one_vs_healthz_rate": round(one["rate_per_s"] / baseline["rate_per_s"], 3),
-            "get_list_vs_healthz_rate": round(listed["rate_per_s"] / baseline["rate_per_s"], 3),
-        },
+        "ratio": ratio,
         "setup": {"server": "uvicorn, 1 worker, 127.0.0.1", "database": "PostgreSQL (throw-away)",
                   "clients": CLIENTS, "counts": COUNTS, "max_seconds_per_phase": MAX_SECONDS},
     }
