@@ -1,19 +1,20 @@
-"""The department dashboard: 三率 (the service's metrics), volumes by category/district/month, overdue cases.
+"""The department dashboard: 三率, volumes by category / district / month, overdue cases.
 
-The 三率 come from ``massline.serve.metrics`` (one definition for pages, API and reports); the
-volume series are plain counts of work orders grouped here, and the chart data is embedded in
-the page as JSON (no second request) for the vendored ECharts to draw.
+All figures come from ``massline.serve.metrics.compute_metrics`` (one definition of "received",
+"responded in time", "resolved", "satisfied" for the pages, the API and reports); the page only
+arranges them. The chart data is embedded in the page as JSON (no second request) for the
+vendored ECharts to draw. A handler's 三率 are their department's row; the volume charts are the
+whole city's (aggregate counts, no personal data).
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -29,6 +30,7 @@ router = APIRouter()
 DASHBOARD_ROLES = ("administrator", "dispatcher", "handler", "analyst", "editor")
 TOP_DISTRICTS = 15
 MONTHS = 24
+RATE_KEYS = ("response_rate", "resolution_rate", "satisfaction_rate")
 
 
 def _scope(stmt: Any, user: PageUser) -> Any:
@@ -37,24 +39,38 @@ def _scope(stmt: Any, user: PageUser) -> Any:
     return stmt
 
 
-def volumes(session: Session, user: PageUser) -> dict[str, Any]:
-    """Counts per category, per district (top 15) and per month × category (last 24 months with data)."""
-    by_cat = session.execute(_scope(select(WorkOrder.category, func.count()).group_by(WorkOrder.category), user))
-    by_dist = session.execute(_scope(
-        select(WorkOrder.district, func.count()).where(WorkOrder.district.is_not(None))
-        .group_by(WorkOrder.district).order_by(func.count().desc()).limit(TOP_DISTRICTS), user))
-    monthly: Counter[tuple[str, str]] = Counter()
-    for created, category in session.execute(_scope(select(WorkOrder.created_at, WorkOrder.category), user)):
-        if created is not None:
-            monthly[(created.strftime("%Y-%m"), category or "未分类")] += 1
-    months = sorted({m for m, _ in monthly})[-MONTHS:]
-    categories = sorted({c for _, c in monthly})
+def _rows(session: Session, by: str | None) -> list[Any]:
+    compute = lookup("massline.serve.metrics:compute_metrics")
+    return list(compute(session, by=by, with_total=False))
+
+
+def chart_data(session: Session) -> dict[str, Any]:
+    """Received cases per category, per district (top 15) and per month, with monthly rates."""
+    by_category = sorted(_rows(session, "category"), key=lambda r: -r.received)
+    by_district = sorted((r for r in _rows(session, "district") if r.group != "(unknown)"),
+                         key=lambda r: -r.received)[:TOP_DISTRICTS]
+    by_month = sorted(_rows(session, "month"), key=lambda r: r.group)[-MONTHS:]
     return {
-        "category": [{"name": c or "未分类", "value": int(n)} for c, n in by_cat],
-        "district": [{"name": d, "value": int(n)} for d, n in by_dist],
-        "months": months,
-        "series": [{"name": c, "data": [monthly[(m, c)] for m in months]} for c in categories],
+        "category": [{"name": r.group, "value": r.received} for r in by_category],
+        "district": [{"name": r.group, "value": r.received} for r in by_district],
+        "months": [r.group for r in by_month],
+        "received": [r.received for r in by_month],
+        "rates": {key: [None if getattr(r, key) is None else round(100 * getattr(r, key), 1) for r in by_month]
+                  for key in RATE_KEYS},
     }
+
+
+def three_rates(session: Session, user: PageUser) -> dict[str, Any] | None:
+    """The 三率 of the whole service, or of the handler's department."""
+    if user.role == "handler":
+        code = session.scalar(select(Department.code).where(Department.id == user.department_id))
+        rows = [r for r in _rows(session, "department") if r.group == code]
+    else:
+        rows = _rows(session, None)
+    if not rows:
+        return {key: None for key in (*RATE_KEYS, "received")}
+    row = rows[0]
+    return {key: getattr(row, key) for key in (*RATE_KEYS, "received")}
 
 
 def overdue(session: Session, user: PageUser, limit: int = 20) -> list[dict[str, Any]]:
@@ -72,23 +88,16 @@ def overdue(session: Session, user: PageUser, limit: int = 20) -> list[dict[str,
     return out
 
 
-def three_rates(session: Session, user: PageUser) -> dict[str, Any] | None:
-    """The 三率 from the serve metrics (None when not available)."""
-    try:
-        fn = lookup("massline.serve.metrics:three_rates", "massline.serve.metrics:summary")
-    except ServiceUnavailable:
-        return None
-    department_id = user.department_id if user.role == "handler" else None
-    result = fn(session, department_id=department_id)
-    return result if isinstance(result, dict) else vars(result)
-
-
 @router.get("/dashboard")
 def dashboard(request: Request, session: SessionDep,
               user: Annotated[PageUser, Depends(require_role(*DASHBOARD_ROLES))]) -> Response:
-    data = volumes(session, user)
+    try:
+        data = chart_data(session)
+        rates = three_rates(session, user)
+    except ServiceUnavailable as exc:
+        return render(request, "staff/dashboard.html", {"unavailable": exc.what, "overdue": overdue(session, user)})
     return render(request, "staff/dashboard.html", {
-        "rates": three_rates(session, user),
+        "rates": rates,
         "chart_json": json.dumps(data, ensure_ascii=False).replace("</", "<\\/"),
         "total": sum(item["value"] for item in data["category"]),
         "overdue": overdue(session, user),
