@@ -21,22 +21,29 @@ import hashlib
 import hmac
 import logging
 import secrets
-from functools import lru_cache
-from typing import Any, cast
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from massline.core.errors import MasslineError
+from massline.core.config import Settings
+from massline.core.errors import MasslineError, ModelNotTrainedError
 from massline.core.types import Doc
 from massline.db.base import utcnow
 from massline.db.models.intake import RawItem, Source
 from massline.db.models.message import Message
 from massline.ingest.records import canonical_json, sha256_hex
+from massline.pipeline import Pipeline
 from massline.web.api.open311_params import NewRequest
 
 log = logging.getLogger(__name__)
 SOURCE_NAME = "open311"
+REBUILD_SECONDS = 120.0
+#: Steps that need the trained classifier (route reads the category result).
+UNTRAINED_SKIP = frozenset({"analyze.category", "analyze.route"})
 
 
 def _source(session: Session) -> Source:
@@ -86,29 +93,58 @@ def store_raw_request(session: Session, req: NewRequest, *, title: str | None, a
     return message
 
 
-@lru_cache(maxsize=1)
-def _analysis_pipeline() -> Any:
-    """The shipped analysis pipeline, built once per process; None when it is not available."""
-    try:
-        from massline.analyze.components import ANALYZE_PIPELINE
-        from massline.pipeline import build_pipeline
-
-        return build_pipeline(ANALYZE_PIPELINE)
-    except (ImportError, MasslineError) as exc:
-        log.info("open311: analysis pipeline not available (%s); requests go to triage", exc)
-        return None
+@dataclass
+class _Cached:
+    pipeline: Pipeline | None
+    built: float
+    complete: bool
 
 
-def analyze_message(session: Session, message: Message) -> Doc | None:
+_PIPELINES: dict[tuple[str, str], _Cached] = {}
+_LOCK = threading.Lock()
+
+
+def analysis_pipeline(settings: Settings, session: Session) -> Pipeline | None:
+    """The analysis pipeline of this installation, built at most every :data:`REBUILD_SECONDS`.
+
+    Rebuilt periodically so a newly trained model or a changed routing rule takes effect
+    without a restart. Without a trained classifier the pipeline runs without the category
+    and route steps (the case then waits for a dispatcher, like any unclassified message).
+    """
+    key = (settings.resolved_database_url(), str(settings.resolved_data_dir()))
+    with _LOCK:
+        cached = _PIPELINES.get(key)
+        if cached is not None and time.monotonic() - cached.built < REBUILD_SECONDS:
+            return cached.pipeline
+        try:
+            from massline.analyze.components import ANALYZE_PIPELINE
+            from massline.analyze.run import build_analyze_pipeline
+        except ImportError as exc:
+            log.info("open311: analysis not installed (%s); requests go to the dispatcher", exc)
+            _PIPELINES[key] = _Cached(None, time.monotonic(), False)
+            return None
+        try:
+            pipeline: Pipeline | None = build_analyze_pipeline(settings, session)
+            complete = True
+        except ModelNotTrainedError as exc:
+            log.info("open311: %s; analysing without category and route", exc)
+            names = [n for n in ANALYZE_PIPELINE if n not in UNTRAINED_SKIP]
+            pipeline, complete = build_analyze_pipeline(settings, session, names=names), False
+        _PIPELINES[key] = _Cached(pipeline, time.monotonic(), complete)
+        return pipeline
+
+
+def analyze_message(session: Session, settings: Settings, message: Message) -> Doc | None:
     """Run analysis on the new message and store its results; None when analysis is unavailable."""
-    pipeline = _analysis_pipeline()
+    pipeline = analysis_pipeline(settings, session)
     if pipeline is None:
         return None
-    doc = Doc(text=message.body, title=message.title, language="zh", message_id=message.id)
+    doc = Doc(text=message.body, title=message.title, language="zh", message_id=message.id,
+              meta=dict(message.meta or {}))
     try:
-        doc = cast(Doc, pipeline(doc))
-    except MasslineError as exc:  # e.g. ModelNotTrainedError: intake must not fail for it
-        log.info("open311: analysis skipped for message %s: %s", message.id, exc)
+        doc = pipeline.pipe([doc])[0]
+    except MasslineError as exc:  # intake never fails because an analysis step did
+        log.warning("open311: analysis skipped for message %s: %s", message.id, exc)
         return None
     from massline.store.results import save_results
 

@@ -25,7 +25,6 @@ from massline.db.models.users import Department
 from massline.db.models.workorders import Reply, WorkOrder
 from massline.privacy import mask_text
 from massline.serve.cases import ContactInfo, Location, open_work_order
-from massline.serve.departments import department_for_category
 from massline.web.api.open311_format import Open311Error
 from massline.web.api.open311_intake import analyze_message, store_raw_request
 from massline.web.api.open311_params import DateRange, NewRequest, w3c
@@ -152,8 +151,8 @@ def submit(session: Session, settings: Settings, req: NewRequest, service: Servi
     """Store, analyse and route one POSTed request; the spec's answer ``{service_request_id, …}``."""
     message = store_raw_request(session, req, title=attributes.get("title"), api_key_id=api_key_id,
                                 secret=settings.resolved_secret_key())
-    doc = analyze_message(session, message)
-    department, confidence, reason = route(session, settings, service, doc)
+    doc = analyze_message(session, settings, message)
+    department, confidence, reason = route(service, doc)
     extra = {"address_id": req.address_id} if req.address_id else {}
     wo = open_work_order(
         session, message_id=message.id, category=service.name, department_code=department,
@@ -167,27 +166,23 @@ def submit(session: Session, settings: Settings, req: NewRequest, service: Servi
     return {"service_request_id": wo.id, "service_notice": service_notice(wo), "account_id": None}
 
 
-def route(session: Session, settings: Settings, service: Service, doc: Doc | None) -> tuple[str | None, float | None,
-                                                                                            str]:
+def route(service: Service, doc: Doc | None) -> tuple[str | None, float | None, str]:
     """(department code or None for the dispatcher's queue, confidence, why) for a new request.
 
-    Like any message: the classifier decides, and below ``settings.route_threshold`` a
-    dispatcher does. The service the citizen chose is the category of the case; when the
-    classifier disagrees with it, a dispatcher decides too.
+    Like any message: the analysis pipeline's ``route`` result decides (the classifier's
+    category, the routing table and ``settings.route_threshold``). The service the citizen
+    chose is the category of the case; when the classifier disagrees with it, a dispatcher
+    decides, whatever the confidence.
     """
-    result = doc.result("category") if doc is not None else None
-    if result is None:
-        return None, None, f"open311: citizen chose {service.name}; classifier unavailable → dispatcher"
-    label = result.value.get("label") if isinstance(result.value, dict) else result.value
-    confidence = result.confidence
-    if label != service.name:
-        return None, confidence, f"open311: citizen chose {service.name}, classifier says {label} → dispatcher"
-    if confidence is None or confidence < settings.route_threshold:
-        return None, confidence, f"open311: {label} with confidence {confidence} below threshold → dispatcher"
-    department = department_for_category(session, service.name)
-    if department is None:
-        return None, confidence, f"open311: no department handles {service.name} → dispatcher"
-    return department.code, confidence, f"open311: {label} ({confidence:.2f}) agrees with the citizen's choice"
+    routed = doc.result("route") if doc is not None else None
+    if routed is None or not isinstance(routed.value, dict):
+        return None, None, f"open311: citizen chose {service.name}; no classifier result → dispatcher"
+    label, department = routed.value.get("category"), routed.value.get("department")
+    if label is not None and label != service.name:
+        return None, routed.confidence, f"open311: citizen chose {service.name}, classifier says {label} → dispatcher"
+    if not department:
+        return None, routed.confidence, f"open311: {routed.reason} → dispatcher"
+    return str(department), routed.confidence, f"open311: {routed.reason}"
 
 
 def service_notice(wo: WorkOrder) -> str:
