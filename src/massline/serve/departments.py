@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from massline.core.errors import InputError, NotFoundError
+from massline.db.models.routing import RoutingRule
 from massline.db.models.users import Department
 
 #: (code, name, parent code, level) — used when no routing.yaml is shipped.
@@ -134,13 +135,8 @@ def department_for_category(session: Session, category: str | None) -> Departmen
 
 
 def _db_route(session: Session, category: str) -> str | None:
-    """The routing feature's database rule for ``category``, if that table exists and has one."""
-    try:
-        from massline.db.models.routing import RoutingRule
-    except ImportError:  # the routing feature not installed
-        return None
-    rule = session.scalar(select(RoutingRule.department_code).where(RoutingRule.category == category))
-    return rule
+    """The routing feature's database rule for ``category`` (administrators change it there, audited)."""
+    return session.scalar(select(RoutingRule.department_code).where(RoutingRule.category == category))
 
 
 def escalation_chain(session: Session, department_id: int | None) -> list[Department]:
