@@ -11,7 +11,7 @@ from rich.table import Table
 
 from massline.cli._apps import app, console, eval_app
 from massline.privacy import find_pii, mask_text
-from massline.privacy.evalset import compile_marked, generate, write_jsonl
+from massline.privacy.evalset import base_texts, compile_marked, generate, read_exclusions, write_jsonl
 from massline.privacy.evaluate import evaluate, load_records
 
 pii_app = typer.Typer(help="Personal data: find, mask, build the evaluation set.", no_args_is_help=True)
@@ -70,12 +70,26 @@ def make_evalset(
     out_dir: Annotated[Path, typer.Option(help="Where generated.jsonl and tricky.jsonl go.")] = Path("evaluation/pii"),
     n: Annotated[int, typer.Option(help="Generated records.")] = 600,
     seed: Annotated[int, typer.Option(help="Random seed (fixed → same file).")] = 20260,
+    exclusions: Annotated[Path, typer.Option(help="Reviewed base texts to leave out.")]
+    = Path("evaluation/pii/base_excluded.txt"),
+    review: Annotated[bool, typer.Option("--review", help="Only list what the recognizers find in the base texts.")]
+    = False,
 ) -> None:
-    """Regenerate evaluation/pii/generated.jsonl (and compile tricky.txt → tricky.jsonl)."""
-    count = write_jsonl(generate(source, n=n, seed=seed), out_dir / "generated.jsonl")
+    """Regenerate evaluation/pii/generated.jsonl (and compile tricky.txt / real.txt → .jsonl)."""
+    excluded = read_exclusions(exclusions)
+    if review:
+        from massline.privacy.evalset import fingerprint
+
+        for text in base_texts(source, max_chars=10**9, excluded=excluded):
+            for f in find_pii(text):
+                console.print(f"{fingerprint(text)}\t{f.type}\t{text[max(0, f.start - 12):f.start]}"
+                              f"[{f.text}]{text[f.end:f.end + 6]}", markup=False)
+        return
+    count = write_jsonl(generate(source, n=n, seed=seed, excluded=excluded), out_dir / "generated.jsonl")
     console.print(f"{count} generated records → {out_dir / 'generated.jsonl'}")
-    marked = out_dir / "tricky.txt"
-    if marked.exists():
-        lines = marked.read_text(encoding="utf-8").splitlines()
-        count = write_jsonl(compile_marked(lines), out_dir / "tricky.jsonl")
-        console.print(f"{count} tricky records → {out_dir / 'tricky.jsonl'}")
+    for name in ("tricky", "real"):  # hand-written / hand-labelled sets with [[TYPE|value]] markers
+        marked = out_dir / f"{name}.txt"
+        if marked.exists():
+            lines = marked.read_text(encoding="utf-8").splitlines()
+            count = write_jsonl(compile_marked(lines, prefix=name), out_dir / f"{name}.jsonl")
+            console.print(f"{count} {name} records → {out_dir / f'{name}.jsonl'}")

@@ -8,6 +8,11 @@ Personal data from :mod:`massline.privacy.synth` is inserted at sentence boundar
 inside short realistic fragments (some with a context word, some without), with a fixed
 seed, so ``massline pii make-evalset`` regenerates the file byte for byte.
 
+Before insertion the screened base texts are scanned by our recognizers and every finding
+is reviewed by hand (``massline pii make-evalset --review``); texts whose findings are real
+personal data are listed in ``evaluation/pii/base_excluded.txt`` and left out, texts whose
+findings are false positives stay in (so those false positives are counted).
+
 The hand-written tricky cases live in ``evaluation/pii/tricky.txt`` with inline markers
 ``[[TYPE|value]]``; :func:`compile_marked` turns them into the same JSONL format.
 """
@@ -15,6 +20,7 @@ The hand-written tricky cases live in ``evaluation/pii/tricky.txt`` with inline 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import random
 import re
@@ -107,15 +113,28 @@ def _fragment(rng: random.Random, entity: str) -> tuple[str, int, int]:
     return template.replace("{}", value, 1), start, start + len(value)
 
 
-def base_texts(path: Path, *, max_chars: int = 260) -> list[str]:
-    """Real message bodies passing the crude screen, whitespace collapsed, cut at a sentence end."""
+def fingerprint(text: str) -> str:
+    """Short sha256 of a whitespace-collapsed message body (how reviewed exclusions are listed)."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def read_exclusions(path: Path) -> frozenset[str]:
+    """Fingerprints in ``base_excluded.txt`` (first tab-separated field; ``#`` lines are comments)."""
+    if not path.exists():
+        return frozenset()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.split("\t")[0] for line in lines if line.strip() and not line.startswith("#"))
+
+
+def base_texts(path: Path, *, max_chars: int = 260, excluded: frozenset[str] = frozenset()) -> list[str]:
+    """Real message bodies passing the crude screen and not excluded by review, cut at a sentence end."""
     if not path.exists():
         raise InputError("file not found (expected ../shared/data/taidi2020/fj2_dev.csv)", origin=str(path))
     out: list[str] = []
     with path.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             text = re.sub(r"\s+", " ", row.get("留言详情") or "").strip()
-            if len(text) < 20 or CRUDE_SCREEN.search(text):
+            if len(text) < 20 or CRUDE_SCREEN.search(text) or fingerprint(text) in excluded:
                 continue
             if len(text) > max_chars:
                 cut = max(text.rfind(p, 0, max_chars) for p in "。！？")
@@ -124,10 +143,11 @@ def base_texts(path: Path, *, max_chars: int = 260) -> list[str]:
     return out
 
 
-def generate(source: Path, n: int = 600, seed: int = 20260, empty_share: float = 0.15) -> Iterator[dict[str, Any]]:
+def generate(source: Path, n: int = 600, seed: int = 20260, empty_share: float = 0.15,
+             excluded: frozenset[str] = frozenset()) -> Iterator[dict[str, Any]]:
     """``n`` labelled records: real base text + 1–3 inserted fragments (or none, for false positives)."""
     rng = random.Random(seed)
-    bases = base_texts(source)
+    bases = base_texts(source, excluded=excluded)
     types = [*FRAGMENTS, "PERMIT"]
     for i in range(n):
         text = rng.choice(bases)
@@ -147,7 +167,7 @@ def generate(source: Path, n: int = 600, seed: int = 20260, empty_share: float =
 _MARK = re.compile(r"\[\[([A-Z_]+)\|(.+?)\]\]")
 
 
-def compile_marked(lines: list[str]) -> Iterator[dict[str, Any]]:
+def compile_marked(lines: list[str], prefix: str = "tricky") -> Iterator[dict[str, Any]]:
     """``我叫[[PERSON|张三]]`` lines → records with character spans (``#`` lines are comments)."""
     n = 0
     for line in lines:
@@ -162,7 +182,7 @@ def compile_marked(lines: list[str]) -> Iterator[dict[str, Any]]:
             text += m.group(2)
             pos = m.end()
         text += line[pos:]
-        yield {"id": f"tricky-{n:03d}", "text": text, "spans": spans}
+        yield {"id": f"{prefix}-{n:03d}", "text": text, "spans": spans}
 
 
 def write_jsonl(records: Iterator[dict[str, Any]], path: Path) -> int:

@@ -77,8 +77,8 @@ class BankCardRecognizer(Recognizer):
     def validate(self, value: str, pattern: Pattern) -> float | None:
         if not (16 <= len(value) <= 19 or (len(value) == 15 and value[0] == "3")) or not luhn_ok(value):
             return None
-        if id_structure_ok(value):
-            return 0.2  # shaped like an ID with a wrong check digit: a card only if the context says so
+        if id_structure_ok(value) or valid_id15(value):
+            return 0.2  # shaped like an ID (wrong check digit / legacy 15): a card only if the context says so
         return 0.75 if value.startswith("62") else pattern.score
 
 
