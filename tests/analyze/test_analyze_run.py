@@ -74,3 +74,16 @@ def test_when_no_model_is_trained_then_error_says_to_train(
     with pytest.raises(ModelNotTrainedError, match="massline train classify"):
         analyze_messages(settings)
     assert session.scalars(select(AnalysisResult)).all() == []
+
+
+def test_when_intake_already_wrote_other_results_then_message_still_counts_as_new(
+    settings: Settings, session: Session, add_messages: Any, fake_model: Any
+) -> None:
+    from massline.core.types import Result
+    from massline.store.results import save_results
+
+    (mid,) = add_messages(session, [("噪音", "工地噪音")])
+    save_results(session, mid, [Result("clean.language", "1", "language", "zh", 0.99)])
+    session.commit()
+    assert analyze_messages(settings, configs=_configs(fake_model)).messages == 1
+    assert analyze_messages(settings, configs=_configs(fake_model)).messages == 0

@@ -59,11 +59,17 @@ def message_doc(message: Message) -> Doc:
                message_id=message.id, external_id=message.external_id)
 
 
+#: A message counts as analysed once it has a current result under this key (routing runs last
+#: and always writes it; intake and cleaning write other keys such as ``language``).
+ANALYSED_KEY = "route"
+
+
 def select_message_ids(session: Session, only_new: bool = True) -> list[int]:
-    """Ids to analyse: all, or those without any current result yet."""
+    """Ids to analyse: all, or those the analysis pipeline has not routed yet."""
     query = select(Message.id).order_by(Message.id)
     if only_new:
-        query = query.where(~exists().where(AnalysisResult.message_id == Message.id, AnalysisResult.current.is_(True)))
+        query = query.where(~exists().where(AnalysisResult.message_id == Message.id,
+                                            AnalysisResult.key == ANALYSED_KEY, AnalysisResult.current.is_(True)))
     return list(session.scalars(query))
 
 
