@@ -67,7 +67,7 @@ def discovery(fmt: FormatPath, request: Request) -> Response:
     data = {
         "changeset": "2020-01-09T00:00:00Z",
         "contact": "12345 市民服务热线",
-        "key_service": "API keys are issued by an administrator: massline api-key create NAME",
+        "key_service": "API keys are issued by an administrator: massline users api-key create NAME",
         "endpoints": [{
             "specification": SPEC,
             "url": f"{base}/open311/v2",
