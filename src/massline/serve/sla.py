@@ -24,9 +24,11 @@ Rules YAML (``Settings.sla_file`` / ``MASSLINE_SLA_FILE`` when set, else :data:`
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
@@ -57,6 +59,15 @@ def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+@lru_cache(maxsize=1)
+def _chinese_calendar() -> Any:
+    """The optional ``chinese_calendar`` module (official holidays and 调休), or None; looked up once."""
+    try:
+        return importlib.import_module("chinese_calendar")
+    except ImportError:
+        return None
+
+
 @dataclass(frozen=True)
 class WorkCalendar:
     weekends: frozenset[int] = frozenset({5, 6})
@@ -65,12 +76,11 @@ class WorkCalendar:
     use_chinese_calendar: bool = True
 
     def is_working_day(self, day: date) -> bool:
-        if self.use_chinese_calendar:
+        module = _chinese_calendar() if self.use_chinese_calendar else None
+        if module is not None:
             try:
-                import chinese_calendar  # type: ignore[import-not-found]  # optional extra
-
-                return bool(chinese_calendar.is_workday(day))
-            except (ImportError, NotImplementedError):  # not installed, or a year it does not know
+                return bool(module.is_workday(day))
+            except NotImplementedError:  # a year it does not know
                 pass
         if day in self.workdays:
             return True
