@@ -17,7 +17,17 @@ ROLES = ("administrator", "dispatcher", "handler", "analyst")
 
 
 @pytest.fixture
-def seeded(settings: Settings) -> Settings:
+def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2 parameters: the default costs ~0.5 s per hash on a busy 2-core machine."""
+    from argon2 import PasswordHasher
+
+    import massline.serve.accounts as accounts
+
+    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture
+def seeded(settings: Settings, fast_hashing: None) -> Settings:
     with session_scope(settings.resolved_database_url()) as session:
         seed_sample(session, secret_key="test-secret")
         for role in ROLES:
