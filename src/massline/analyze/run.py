@@ -111,8 +111,8 @@ def analyze_messages(
     for start in range(0, total, batch_size):
         chunk = ids[start : start + batch_size]
         with session_scope(url) as session:
-            messages = list(session.scalars(select(Message).where(Message.id.in_(chunk)).order_by(Message.id)))
-            docs = pipeline.pipe([message_doc(m) for m in messages])
+            messages = {m.id: m for m in session.scalars(select(Message).where(Message.id.in_(chunk)))}
+            docs = pipeline.pipe([message_doc(messages[i]) for i in chunk if i in messages])
             human = decided_message_ids(session, chunk)
             for doc in docs:
                 if doc.message_id is None:  # cannot happen: every doc comes from a stored message
@@ -129,10 +129,9 @@ def analyze_messages(
                     if route is not None and isinstance(route.value, dict):
                         summary.queues[str(route.value.get("queue"))] += 1
                 summary.written += len(save_results(session, doc.message_id, results))
-                if doc.meta.get("district"):
-                    message = session.get(Message, doc.message_id)
-                    if message is not None and (message.meta or {}).get("district") != doc.meta["district"]:
-                        message.meta = {**(message.meta or {}), "district": doc.meta["district"]}
+                message = messages[doc.message_id]
+                if doc.meta.get("district") and (message.meta or {}).get("district") != doc.meta["district"]:
+                    message.meta = {**(message.meta or {}), "district": doc.meta["district"]}
             summary.messages += len(docs)
         if progress is not None:
             progress(min(start + batch_size, total), total)

@@ -72,8 +72,6 @@ def save_results(
             continue
         if old is not None:
             old.current = False
-        # Flush the demotion first so the index on (message_id, key, current) never sees two current rows.
-        session.flush()
         row = AnalysisResult(
             message_id=message_id,
             component=r.component,
