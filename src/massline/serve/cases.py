@@ -150,8 +150,8 @@ def open_work_order(
         at = at or message_received_at(message, rules.timezone)
     if not description or not description.strip():
         raise InputError("must not be empty", field="description")
-    if isinstance(actor, str) is False:
-        authorize(session, actor, "assign" if department_code else "list")
+    if department_code:  # a staff member opening a case for a department dispatches it
+        authorize(session, actor, "assign")
     when = at_or_now(at)
     loc = location if isinstance(location, Location) or location is None else Location(
         lat=location.get("lat"), long=location.get("long"), address_string=location.get("address_string"))
