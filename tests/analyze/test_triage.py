@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from massline.analyze.routing import (
     confirmed_examples,
+    current_route,
     current_rules,
     decide,
     set_rule,
@@ -57,6 +58,7 @@ def test_when_dispatcher_decides_then_route_changes_audit_is_left_and_example_is
     settings: Settings, session: Session, add_messages: Any, fake_model: Any
 ) -> None:
     ids = _analysed(settings, session, add_messages, fake_model)
+    assert current_route(session, ids[0])["queue"] == "auto"  # type: ignore[index]
     queue = triage_queue(session)
     assert [item.message_id for item in queue] == [ids[3]] and triage_count(session) == 1
     assert queue[0].category == "城乡建设" and queue[0].confidence == pytest.approx(0.55)
@@ -65,6 +67,8 @@ def test_when_dispatcher_decides_then_route_changes_audit_is_left_and_example_is
     session.commit()
 
     cur = current_results(session, ids[3])
+    route = current_route(session, ids[3])
+    assert route is not None and route["department"] == "swj" and route["queue"] == "decided"
     assert cur["category"].value == "商贸旅游" and cur["category"].component == "human.dispatcher"
     assert cur["category"].confidence == 1.0
     assert cur["department"].value == "swj"

@@ -8,10 +8,11 @@
 
 from massline.analyze.routing.feedback import confirmed_examples
 from massline.analyze.routing.table import current_rules, load_config, set_rule, show_rules
-from massline.analyze.routing.triage import decide, triage_count, triage_queue
+from massline.analyze.routing.triage import current_route, decide, triage_count, triage_queue
 
 __all__ = [
     "confirmed_examples",
+    "current_route",
     "current_rules",
     "decide",
     "load_config",

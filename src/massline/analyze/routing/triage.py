@@ -50,6 +50,19 @@ def _queue_filter() -> Any:
     )
 
 
+def current_route(session: Session, message_id: int) -> dict[str, Any] | None:
+    """The message's route now: ``{department, queue, category, confidence, reason, component, version}``.
+
+    ``queue`` is "auto" (routed by the model), "triage" (waiting; department None) or "decided"
+    (a dispatcher chose); None when the message has not been analysed.
+    """
+    row = current_results(session, message_id).get("route")
+    if row is None:
+        return None
+    return {**(row.value or {}), "confidence": row.confidence, "reason": row.reason, "component": row.component,
+            "version": row.version}
+
+
 def triage_count(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(AnalysisResult).where(*_queue_filter())) or 0)
 
