@@ -40,7 +40,13 @@ def test_when_id_checksum_valid_then_id_recognized_and_invalid_rejected() -> Non
         ("微信号：wxid_abc123", [("SOCIAL_ID", "wxid_abc123")]),
         ("我叫张三，今年40岁", [("PERSON", "张三")]),
         ("请王女士回电", [("PERSON", "王女士")]),
+        ("班主任王老师说", [("PERSON", "王老师")]),
         ("我住在芙蓉路128号金色家园3栋2单元502室，", [("ADDRESS", "芙蓉路128号金色家园3栋2单元502室")]),
+        ("我是金侨E4栋1单元15楼的住户", [("ADDRESS", "金侨E4栋1单元15楼")]),
+        ("家住K3县黎家坪镇大麻冲一组，", [("ADDRESS", "K3县黎家坪镇大麻冲一组")]),
+        ("签名：刘正先 蔡桂枚 胡建平", [("PERSON", "刘正先"), ("PERSON", "蔡桂枚"), ("PERSON", "胡建平")]),
+        ("村民周建香办猪场多年，周建香一直置之不理。", [("PERSON", "周建香"), ("PERSON", "周建香")]),
+        ("望批准！曾宪民2012.9.16", [("PERSON", "曾宪民")]),
     ],
 )
 def test_when_text_has_personal_data_then_type_and_span_found(text: str, expected: list[tuple[str, str]]) -> None:
@@ -57,6 +63,9 @@ def test_when_text_has_personal_data_then_type_and_span_found(text: str, expecte
         "2019年12月31日，20191231这个日期请记住。",
         "向老师反映了很多次，语文老师说不归她管。",
         "本人曾经在A市A2区工作过。",
+        "本人曾致电西地省人社厅，任哪个医生也不会这样，家居乐暖通任工程部经理。",
+        "经销商包括统一、康师傅和白象，村民方提出：在文化路旁新建一栋四层办公楼。",
+        "尊敬的胡厅长：您好！邓局长和王主任都知道。",
         "",
         "Hello world, nothing here.",
         "好开心😀🎉 emoji only ☕",

@@ -29,7 +29,11 @@ _HAN = r"\u4e00-\u9fa5"
 _STOP = "".join(sorted(ch for ch in NAME_STOP if "\u4e00" <= ch <= "\u9fa5"))
 _GIVEN = rf"(?:(?![{_STOP}])[{_HAN}])"
 _NOT_WORD = "|".join(sorted(NOT_NAME_WORDS | set(MORE_NOT_NAME)))
-_SURNAME = rf"(?!{_NOT_WORD})(?:" + "|".join(SURNAMES_2) + f"|[{SURNAMES_1}])(?!{'|'.join(OFFICIAL_TITLES)})"
+_FIRST = "".join(sorted(set(SURNAMES_1) | {c[0] for c in SURNAMES_2}))
+# The cheap one-character lookahead first: the word blacklist is only tried where a surname starts.
+_SURNAME = (
+    rf"(?=[{_FIRST}])(?!{_NOT_WORD})(?:" + "|".join(SURNAMES_2) + f"|[{SURNAMES_1}])(?!{'|'.join(OFFICIAL_TITLES)})"
+)
 _INTRO = (
     r"(?:我叫|我名叫|名叫|叫做|我的名字[是叫]|本人|姓名|名字|联系人|户主|申请人|投诉人|举报人|反映人|当事人|收件人|收货人|"
     r"患者|签名|落款|署名|孩子叫|儿子叫|女儿叫|老公叫|丈夫叫|妻子叫|爱人叫|父亲叫|母亲叫)"
@@ -40,6 +44,7 @@ _ROLE = (
 )
 _TITLE = r"(?:先生|女士|小姐|老师|阿姨|师傅|大爷|大妈|大姐|大哥|同学|医生|律师|老板|经理)"
 _TITLE_END = re.compile(_TITLE + "$")
+_INSTITUTION = re.compile(r"中学|小学|大学|学校|学院|医院|公司|集团|镇|村|县|路|街|广场|小区")
 #: The next name of a list: separator, surname + given name, then a separator or the end.
 _LIST_NEXT = re.compile(
     rf"(?:[ 、]\s*({_SURNAME}{_GIVEN}{{2}}|{_SURNAME}{_GIVEN}(?=[^{_HAN}]|$))"
@@ -56,7 +61,7 @@ class PersonRecognizer(Recognizer):
     patterns = (
         Pattern("intro", rf"{_INTRO}(?:是|为)?\s*[:：]?\s*({_SURNAME}{_GIVEN}{{1,2}})", 0.8, 1),
         Pattern("role", rf"{_ROLE}\s*[:：（(]?\s*({_SURNAME}{_GIVEN}{{1,2}})", 0.6, 1),
-        Pattern("title", rf"({_SURNAME}{_GIVEN}{{1,2}}?{_TITLE})", 0.75, 1),
+        Pattern("title", rf"(?<!主)({_SURNAME}{_GIVEN}{{1,2}}?{_TITLE})", 0.75, 1),
         Pattern("title_short", rf"(?:(?<![{_HAN}])|(?<=[{_BEFORE_TITLED}]))({_SURNAME}{_TITLE})", 0.75, 1),
         # A contact: a name right before a phone-shaped number (…日张强国0000-00000000刘兵红0000-…).
         Pattern("contact", rf"(?:(?<![{_HAN}])|(?<=[日：:]))({_SURNAME}{_GIVEN}{{1,2}})(?=[:：\s]*\d[\d\-]{{6,}})",
@@ -87,6 +92,8 @@ class PersonRecognizer(Recognizer):
         names = {_TITLE_END.sub("", view.text[c.start : c.end]) for c in found}
         for name in sorted(n for n in names if len(n) >= 2):
             for m in re.finditer(re.escape(name), view.text):
+                if _INSTITUTION.match(view.text, m.end()):
+                    continue  # 江声中学: the name of a school, not the person
                 if all(m.end() <= s or m.start() >= e for s, e in taken):
                     taken.append(m.span())
                     yield Candidate(m.start(), m.end(), self.repeat_score, "repeat")
