@@ -6,9 +6,10 @@ PostgreSQL) or of ``sqlite_url`` for backend-independent tables of error cases.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -87,9 +88,36 @@ def api_shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     get_engine(url).dispose()
 
 
+class KeywordModel:
+    """A stand-in for the trained classifier (same contract), so auto-routing runs without training."""
+
+    version = "keywords-1"
+
+    def __init__(self) -> None:
+        self.classes = ["城乡建设", "环境保护", "交通运输", "教育文体", "劳动和社会保障", "商贸旅游", "卫生计生"]
+        self.rules = {"噪音": ("环境保护", 0.95), "学校": ("教育文体", 0.92), "物业": ("城乡建设", 0.55)}
+
+    def _one(self, text: str) -> tuple[str, float]:
+        return next((rule for word, rule in self.rules.items() if word in text), ("城乡建设", 0.40))
+
+    def predict(self, texts: Sequence[str]) -> list[tuple[str, float]]:
+        return [self._one(t) for t in texts]
+
+    def predict_proba(self, texts: Sequence[str]) -> Any:
+        import numpy as np
+
+        out = np.full((len(texts), len(self.classes)), 0.01)
+        for i, (label, prob) in enumerate(self.predict(texts)):
+            out[i, self.classes.index(label)] = prob
+        return out
+
+    def explain(self, text: str, label: str, k: int = 5) -> list[tuple[str, float]]:
+        return [(w, 1.0) for w in self.rules if w in text][:k]
+
+
 @pytest.fixture
 def staff(api: Api, monkeypatch: pytest.MonkeyPatch) -> Api:
-    """``api`` plus one user per role (password :data:`PASSWORD`), see :data:`USERS`.
+    """``api`` plus one user per role (password :data:`PASSWORD`, see :data:`USERS`) and a classifier.
 
     Argon2 keeps its algorithm but gets the library's cheapest parameters here: the default
     costs ~0.6 s per hash on a busy 2-core CI box, and these tests are about permissions.
@@ -98,4 +126,5 @@ def staff(api: Api, monkeypatch: pytest.MonkeyPatch) -> Api:
     with session_scope(api.url) as session:
         for username, (role, department) in USERS.items():
             create_user(session, username=username, password=PASSWORD, role=role, department_code=department)
+    api.client.app.state.analyze_configs = {"analyze.category": {"model": KeywordModel()}}  # type: ignore[attr-defined]
     return api

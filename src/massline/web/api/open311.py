@@ -97,6 +97,7 @@ def service_definition(service_code: str, fmt: FormatPath, jurisdiction_id: Juri
     **_RESPONSES, 403: {"description": "api_key invalid or revoked (spec error list)"}})
 def create_request(
     fmt: FormatPath,
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     pairs: Annotated[list[tuple[str, Any]], Depends(form_pairs)],
@@ -132,7 +133,8 @@ def create_request(
     parsed = new_request(fields, attributes)
     service = get_service(parsed.service_code)
     checked = validate_attributes(service, parsed.attributes)
-    created = store.submit(session, settings, parsed, service, checked, api_key_id=key.id)
+    created = store.submit(session, settings, parsed, service, checked, api_key_id=key.id,
+                           analyze_configs=getattr(request.app.state, "analyze_configs", None))
     return render([created], fmt, "service_requests")
 
 

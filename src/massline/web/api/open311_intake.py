@@ -23,6 +23,7 @@ import logging
 import secrets
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,18 +101,21 @@ class _Cached:
     complete: bool
 
 
-_PIPELINES: dict[tuple[str, str], _Cached] = {}
+_PIPELINES: dict[tuple[str, str, int], _Cached] = {}
 _LOCK = threading.Lock()
 
 
-def analysis_pipeline(settings: Settings, session: Session) -> Pipeline | None:
+def analysis_pipeline(settings: Settings, session: Session,
+                      configs: Mapping[str, Mapping[str, Any]] | None = None) -> Pipeline | None:
     """The analysis pipeline of this installation, built at most every :data:`REBUILD_SECONDS`.
 
     Rebuilt periodically so a newly trained model or a changed routing rule takes effect
     without a restart. Without a trained classifier the pipeline runs without the category
     and route steps (the case then waits for a dispatcher, like any unclassified message).
+    ``configs`` overrides component configs as in ``massline.analyze.run.build_analyze_pipeline``
+    (the app passes ``app.state.analyze_configs`` when a deployment sets it).
     """
-    key = (settings.resolved_database_url(), str(settings.resolved_data_dir()))
+    key = (settings.resolved_database_url(), str(settings.resolved_data_dir()), id(configs) if configs else 0)
     with _LOCK:
         cached = _PIPELINES.get(key)
         if cached is not None and time.monotonic() - cached.built < REBUILD_SECONDS:
@@ -124,19 +128,21 @@ def analysis_pipeline(settings: Settings, session: Session) -> Pipeline | None:
             _PIPELINES[key] = _Cached(None, time.monotonic(), False)
             return None
         try:
-            pipeline: Pipeline | None = build_analyze_pipeline(settings, session)
+            pipeline: Pipeline | None = build_analyze_pipeline(settings, session, configs=configs)
             complete = True
         except ModelNotTrainedError as exc:
             log.info("open311: %s; analysing without category and route", exc)
             names = [n for n in ANALYZE_PIPELINE if n not in UNTRAINED_SKIP]
-            pipeline, complete = build_analyze_pipeline(settings, session, names=names), False
+            configs = {n: c for n, c in (configs or {}).items() if n in names}
+            pipeline, complete = build_analyze_pipeline(settings, session, names=names, configs=configs), False
         _PIPELINES[key] = _Cached(pipeline, time.monotonic(), complete)
         return pipeline
 
 
-def analyze_message(session: Session, settings: Settings, message: Message) -> Doc | None:
+def analyze_message(session: Session, settings: Settings, message: Message,
+                    configs: Mapping[str, Mapping[str, Any]] | None = None) -> Doc | None:
     """Run analysis on the new message and store its results; None when analysis is unavailable."""
-    pipeline = analysis_pipeline(settings, session)
+    pipeline = analysis_pipeline(settings, session, configs)
     if pipeline is None:
         return None
     doc = Doc(text=message.body, title=message.title, language="zh", message_id=message.id,

@@ -13,7 +13,7 @@ analysed and routed, then ``massline.serve`` opens the work order. Only
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -147,11 +147,11 @@ def by_token(session: Session, token: str) -> dict[str, Any]:
 
 
 def submit(session: Session, settings: Settings, req: NewRequest, service: Service, attributes: dict[str, Any],
-           *, api_key_id: int) -> dict[str, Any]:
+           *, api_key_id: int, analyze_configs: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """Store, analyse and route one POSTed request; the spec's answer ``{service_request_id, …}``."""
     message = store_raw_request(session, req, title=attributes.get("title"), api_key_id=api_key_id,
                                 secret=settings.resolved_secret_key())
-    doc = analyze_message(session, settings, message)
+    doc = analyze_message(session, settings, message, analyze_configs)
     department, confidence, reason = route(service, doc)
     extra = {"address_id": req.address_id} if req.address_id else {}
     wo = open_work_order(
