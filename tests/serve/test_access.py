@@ -66,3 +66,16 @@ def test_when_users_log_in_then_passwords_and_keys_are_never_stored_or_logged_in
     actions = set(seeded.scalars(text("SELECT action FROM audit_events")))
     assert {"auth.login", "auth.login_failed", "admin.user_create", "admin.api_key_create"} <= actions
     assert users["h_zjj"].password_hash.startswith("$argon2")
+
+
+def test_when_staff_read_a_requester_contact_then_the_read_is_audited(
+    seeded: Session, users: dict[str, User]
+) -> None:
+    wo = serve.open_work_order(seeded, description="噪音", category="环境保护", department_code="sthjj",
+                               contact=serve.ContactInfo(phone="13812345678", first_name="李"), secret_key="k")
+    contact = serve.contact_of(seeded, wo, user=users["h_env"], reason="回电核实")
+    assert contact is not None and contact.phone == "13812345678"
+    seeded.flush()
+    row = seeded.execute(text("SELECT actor, object_id, reason FROM audit_events WHERE action = 'pii.raw_view'")).one()
+    assert tuple(row) == ("h_env", str(wo.id), "回电核实")
+    assert "13812345678" not in (wo.description + wo.public_description)

@@ -49,6 +49,7 @@ def import_replies(session: Session, *, rules: SlaRules | None = None, limit: in
     done = select(WorkOrder.message_id).where(WorkOrder.message_id.is_not(None))
     stmt = select(Message).where(Message.id.not_in(done)).order_by(Message.id)
     created = skipped = 0
+    routes: dict[str | None, str | None] = {}
     for message in session.scalars(stmt).all():
         meta = message.meta or {}
         text, when = meta.get("reply"), meta.get("reply_time")
@@ -61,9 +62,11 @@ def import_replies(session: Session, *, rules: SlaRules | None = None, limit: in
             continue
         received = message_received_at(message, rules.timezone)
         category = message_category(session, message)
-        dep = department_for_category(session, category)
+        if category not in routes:  # one lookup per category, not per message (round trips dominate on PG)
+            dep = department_for_category(session, category)
+            routes[category] = dep.code if dep else None
         wo = open_work_order(session, message_id=message.id, category=category,
-                             department_code=dep.code if dep else None, actor=ACTOR, source="import", at=received,
+                             department_code=routes[category], actor=ACTOR, source="import", at=received,
                              rules=rules, audit=False, reason="imported answered message")
         _replay_answer(session, wo, str(text), replied_at)
         created += 1
