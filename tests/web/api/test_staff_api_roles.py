@@ -132,6 +132,11 @@ def test_when_merging_and_filtering_then_the_duplicate_points_to_the_case(staff:
     listed = staff.client.get("/api/work-orders?status=closed&department=sthjj", headers=admin).json()
     assert [i["id"] for i in listed["items"]] == [second]
     assert staff.client.get("/api/work-orders?category=教育文体", headers=admin).json()["total"] == 0
+    env = staff.login("handler_env")
+    staff.client.post(f"/api/work-orders/{first}/accept", headers=env)
+    staff.client.post(f"/api/work-orders/{first}/reply", headers=env, json={"text": "已处理。"})
+    duplicate = staff.client.get(f"/open311/v2/requests/{second}.json").json()[0]
+    assert duplicate["status"] == "closed" and duplicate["status_notes"] == f"与第 {first} 号诉求合并办理：已处理。"
 
 
 def test_when_reading_messages_then_text_is_masked_and_raw_needs_an_admin_and_a_reason(staff: Api) -> None:

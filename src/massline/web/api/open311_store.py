@@ -68,17 +68,15 @@ def _rows(session: Session, orders: Sequence[WorkOrder]) -> list[dict[str, Any]]
     if dep_ids:
         query = select(Department.id, Department.name).where(Department.id.in_(dep_ids))
         departments = {dep_id: name for dep_id, name in session.execute(query).all()}
-    replies = _latest_public_replies(session, [wo.id for wo in orders])
+    replies = _latest_public_replies(session, orders)
     out = []
     for wo in orders:
         service = service_for_category(wo.category)
         attrs = wo.attributes or {}
         reply = replies.get(wo.id)
-        notes = STATUS_NOTES.get(wo.status, wo.status)
+        notes = reply or STATUS_NOTES.get(wo.status, wo.status)
         if wo.merged_into_id is not None:
-            notes = f"与第 {wo.merged_into_id} 号诉求合并办理"
-        elif reply:
-            notes = reply
+            notes = f"与第 {wo.merged_into_id} 号诉求合并办理" + (f"：{reply}" if reply else "")
         out.append({
             "service_request_id": wo.id,
             "status": open311_status(wo.status),
@@ -101,19 +99,24 @@ def _rows(session: Session, orders: Sequence[WorkOrder]) -> list[dict[str, Any]]
     return out
 
 
-def _latest_public_replies(session: Session, ids: list[int]) -> dict[int, str]:
-    """work order id → masked text of its newest public reply (one query for the whole page)."""
-    if not ids:
+def _latest_public_replies(session: Session, orders: Sequence[WorkOrder]) -> dict[int, str]:
+    """work order id → masked text of its newest public reply (one query for the whole page).
+
+    A merged duplicate shows the reply of the case it was merged into (one level, as stored).
+    """
+    answering = {wo.id: wo.merged_into_id or wo.id for wo in orders}
+    if not answering:
         return {}
     newest = (
         select(Reply.work_order_id, func.max(Reply.id).label("rid"))
-        .where(Reply.work_order_id.in_(ids), Reply.public.is_(True))
+        .where(Reply.work_order_id.in_(set(answering.values())), Reply.public.is_(True))
         .group_by(Reply.work_order_id)
         .subquery()
     )
     rows = session.execute(select(Reply.work_order_id, Reply.public_text, Reply.text)
                            .join(newest, Reply.id == newest.c.rid)).all()
-    return {wid: mask_text(public_text or text, "public") for wid, public_text, text in rows}
+    texts = {wid: mask_text(public_text or text, "public") for wid, public_text, text in rows}
+    return {wo_id: texts[target] for wo_id, target in answering.items() if target in texts}
 
 
 def requests_by_ids(session: Session, ids: list[int]) -> list[dict[str, Any]]:
