@@ -75,7 +75,7 @@ class Batcher:
     session: Session
     source: Source
     origin: str
-    index: DuplicateIndex
+    index_factory: Callable[[], DuplicateIndex]
     report: FileReport
     parent: RawItem | None = None
     profile: Profile | None = None
@@ -86,6 +86,14 @@ class Batcher:
 
     def __post_init__(self) -> None:
         self.secret = self.settings.resolved_secret_key()
+        self._index: DuplicateIndex | None = None
+
+    @property
+    def index(self) -> DuplicateIndex:
+        """The duplicate index, seeded only when a new message needs it (a re-ingest never pays for it)."""
+        if self._index is None:
+            self._index = self.index_factory()
+        return self._index
 
     def _problem(self, locator: str, reason: str, field_: str = "", raw_id: int | None = None,
                  content: str | None = None) -> None:
@@ -134,6 +142,8 @@ class Batcher:
                 self._problem(item.locator, item.reason, item.field, content=item.content)
             else:
                 records.append(item)
+        if records:
+            self._profile_for(records[0])
         raws = self._raw_rows(records)
         if self.commit:
             self.session.commit()  # stored verbatim before any processing

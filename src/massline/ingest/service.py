@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from massline.ingest.profiles import MappedRecord, Profile, get_profile
 from massline.ingest.readers import CONTENT_TYPES, READERS, format_for
 from massline.ingest.records import RawRecord, ReadItem, canonical_json
 from massline.ingest.report import FileReport, IngestReport, Problem
-from massline.store.dedup import duplicate_index, forget
+from massline.store.dedup import DuplicateIndex, duplicate_index, forget
 from massline.store.raw import get_or_create_source, quarantine, store_raw
 
 URL_PREFIXES = ("http://", "https://")
@@ -37,6 +37,10 @@ def _resolve_profile(profile: str | Profile | None, mapping: Mapping[str, str] |
         return None
     chosen = get_profile(profile) if isinstance(profile, str) else profile
     return chosen.with_mapping(mapping or {})
+
+
+def _index_factory(session: Session, settings: Settings) -> Callable[[], DuplicateIndex]:
+    return lambda: duplicate_index(session, settings.resolved_database_url(), settings.near_duplicate_threshold)
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[str | Path]:
@@ -78,8 +82,7 @@ def ingest_bytes(
         parent, _ = store_raw(session, source_id=source.id, origin=origin[:2000], content=data,
                               content_type=(headers or {}).get("content-type") or CONTENT_TYPES[fmt], headers=headers)
         session.commit()  # the input is safe before anything reads it
-        batcher = Batcher(settings, session, source, origin, duplicate_index(session, url_db,
-                          settings.near_duplicate_threshold), report, parent=parent,
+        batcher = Batcher(settings, session, source, origin, _index_factory(session, settings), report, parent=parent,
                           profile=_resolve_profile(profile, mapping), mapping=dict(mapping or {}))
         if batcher.profile is not None:
             report.profile = batcher.profile.name
@@ -168,9 +171,8 @@ def ingest_records(
     url_db = settings.resolved_database_url()
     with _with_session(settings, session) as s:
         source = get_or_create_source(s, source_name, source_kind)
-        batcher = Batcher(settings, s, source, origin, duplicate_index(s, url_db, settings.near_duplicate_threshold),
-                          report, profile=_resolve_profile(profile, mapping), mapping=dict(mapping or {}),
-                          commit=False)
+        batcher = Batcher(settings, s, source, origin, _index_factory(s, settings), report,
+                          profile=_resolve_profile(profile, mapping), mapping=dict(mapping or {}), commit=False)
         items = [RawRecord(f"record {n}", dict(r)) for n, r in enumerate(records, start=1)]
         try:
             for start in range(0, len(items), BATCH_SIZE):
@@ -216,8 +218,7 @@ def ingest_text(
         source = get_or_create_source(s, source_name, source_kind)
         raw, _ = store_raw(s, source_id=source.id, origin=origin, content=canonical_json(fields),
                            content_type="application/json")
-        batcher = Batcher(settings, s, source, origin, duplicate_index(s, url_db, settings.near_duplicate_threshold),
-                          report, commit=False)
+        batcher = Batcher(settings, s, source, origin, _index_factory(s, settings), report, commit=False)
         mapped = MappedRecord(body=text, title=title, external_id=external_id, author=author,
                               created_at=created_at or received, meta=dict(meta or {}))
         try:

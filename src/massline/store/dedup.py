@@ -37,10 +37,13 @@ def normalise(text: str) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", text)).lower()
 
 
+def hash_normalised(norm: str) -> str | None:
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest() if norm else None
+
+
 def content_hash(text: str) -> str | None:
     """Hash of the normalised text; ``None`` for an empty text (nothing to compare)."""
-    norm = normalise(text)
-    return hashlib.sha256(norm.encode("utf-8")).hexdigest() if norm else None
+    return hash_normalised(normalise(text))
 
 
 _PRIME = np.uint64((1 << 61) - 1)
@@ -134,15 +137,17 @@ class DuplicateIndex:
         top = session.scalar(select(func.max(Message.id)))
         self.last_id = max(self.last_id, top or 0)
 
-    def link(self, messages: list[Message]) -> tuple[int, int]:
+    def link(self, messages: list[Message], norms: list[str] | None = None) -> tuple[int, int]:
         """Mark each message (in id order) as a duplicate of an earlier root, or index it as a root.
 
         Returns (exact, near) counts. A message is never linked to itself.
         """
         exact = near = 0
+        known = dict(zip((id(m) for m in messages), norms, strict=True)) if norms is not None else {}
         for msg in sorted(messages, key=lambda m: m.id):
             self.last_id = max(self.last_id, msg.id)
-            norm = normalise(msg.body)
+            norm = known.get(id(msg))
+            norm = normalise(msg.body) if norm is None else norm
             if not norm:
                 continue
             digest = msg.content_hash or hashlib.sha256(norm.encode("utf-8")).hexdigest()

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from massline.core.types import Doc
 from massline.db.base import utcnow
 from massline.db.models.message import AnalysisResult, Message
-from massline.store.dedup import DuplicateIndex, content_hash
+from massline.store.dedup import DuplicateIndex, content_hash, hash_normalised, normalise
 
 
 def pseudonym(secret: str, author: str | None) -> str | None:
@@ -55,7 +55,7 @@ class Pending:
     created_at: datetime | None = None
 
 
-def to_message(p: Pending) -> Message:
+def to_message(p: Pending, norm: str | None = None) -> Message:
     doc = p.doc
     body = doc.text or ""
     return Message(
@@ -74,7 +74,7 @@ def to_message(p: Pending) -> Message:
         cleaned_at=utcnow(),
         flags=[f.to_dict() for f in doc.flags],
         meta=json_safe(doc.meta),
-        content_hash=content_hash(body),
+        content_hash=content_hash(body) if norm is None else hash_normalised(norm),
         status="new",
     )
 
@@ -100,10 +100,11 @@ def save_messages(session: Session, pending: list[Pending], index: DuplicateInde
 
     Returns (messages, exact duplicates, near duplicates).
     """
-    messages = [to_message(p) for p in pending]
+    norms = [normalise(p.doc.text or "") for p in pending]
+    messages = [to_message(p, n) for p, n in zip(pending, norms, strict=True)]
     session.add_all(messages)
     session.flush()
-    exact, near = index.link(messages)
+    exact, near = index.link(messages, norms)
     for message, p in zip(messages, pending, strict=True):
         p.doc.message_id = message.id
         session.add_all(first_results(message.id, p.doc))
