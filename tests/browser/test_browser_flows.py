@@ -18,6 +18,10 @@ def test_when_a_dispatcher_triages_replies_and_opens_the_dashboard_then_it_all_w
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(re.compile(r"/staff/inbox"))
     assert page.locator("#inbox-count").inner_text().startswith("共")
+    page.get_by_label("全文搜索").fill("噪音")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_function("document.getElementById('inbox-count').innerText.startsWith('共 1 条')")
+    assert "噪音" in page.locator("#inbox-results tbody").inner_text()
 
     page.goto("/staff/triage")
     row = page.locator("tr[id^=triage-]").first
@@ -28,6 +32,8 @@ def test_when_a_dispatcher_triages_replies_and_opens_the_dashboard_then_it_all_w
     link.click()
     page.wait_for_url(re.compile(r"/staff/workorders/\d+"))
     assert "已派单" in page.locator("#wo-status").inner_text()
+    assert page.locator("#timeline li").count() >= 2
+    assert page.locator("#reply-later").is_visible()  # the department must accept before anyone replies
 
     # the dispatcher may reply; the state machine needs the case accepted first, so reply on a replied case
     page.goto("/staff/workorders?status=replied")

@@ -5,6 +5,11 @@ the staff inbox beside every other channel, and the work order gives the request
 follow it. The requester's contact details go only to the staff-only contact record of the
 work order (through ``massline.serve.cases.open_work_order``), never into the raw item or the
 message text.
+
+The new message is analysed and routed exactly like an Open311 request (the Open311 feature's
+``analyze_message`` and ``route``): the category the citizen chose is the case's category, and a
+confident classifier that agrees sends it straight to the department; otherwise it waits for a
+dispatcher.
 """
 
 from __future__ import annotations
@@ -16,11 +21,12 @@ from sqlalchemy.orm import Session
 
 from massline.core.config import Settings
 from massline.core.types import Doc
+from massline.db.models.message import Message
 from massline.ingest.records import canonical_json
 from massline.store.messages import Pending, to_message
 from massline.store.raw import get_or_create_source, store_raw
 from massline.web.pages.forms import PublicRequest
-from massline.web.pages.services import lookup
+from massline.web.pages.services import ServiceUnavailable, lookup
 
 SOURCE_NAME = "web-form"
 
@@ -45,11 +51,25 @@ def submit_public_request(session: Session, req: PublicRequest, *, settings: Set
     session.add(message)
     session.flush()
     raw.status = "processed"
+    department, confidence, reason = _analyse_and_route(session, settings, message, req)
     contact = {"first_name": req.name or None, "email": req.email or None, "phone": req.phone or None}
     wo = open_work_order(
         session, message_id=message.id, category=req.category, source="web", service_code=req.service_code,
+        department_code=department, confidence=confidence, reason=reason,
         location={"address_string": req.address_string}, contact=contact, district=req.district or None,
         attributes={"public_reply": req.public_reply}, actor="requester",
         secret_key=settings.resolved_secret_key(), at=now,
     )
     return str(wo.token)
+
+
+def _analyse_and_route(session: Session, settings: Settings, message: Message,
+                       req: PublicRequest) -> tuple[str | None, float | None, str | None]:
+    try:
+        analyze = lookup("massline.web.api.open311_intake:analyze_message")
+        route = lookup("massline.web.api.open311_store:route")
+        service = lookup("massline.web.api.open311_services:get_service")(req.service_code)
+    except ServiceUnavailable:
+        return None, None, "web form: analysis not installed → dispatcher"
+    department, confidence, reason = route(service, analyze(session, settings, message))
+    return department, confidence, str(reason).replace("open311:", "web form:", 1)

@@ -136,13 +136,17 @@ def actions_for(session: Session, actor: User, wo: WorkOrder) -> list[str]:
     return [a for a in BUTTON_ACTIONS if a in allowed and can(actor, a, wo, cohandler_ids=cohandlers)]
 
 
-def can_reply(session: Session, actor: User, wo: WorkOrder) -> bool:
+def can_reply(session: Session, actor: User, wo: WorkOrder) -> bool | None:
+    """True: show the reply box; None: the role may reply but not in this status; False: never."""
     try:
         can = lookup("massline.serve.roles:can")
         cohandlers = lookup("massline.serve._common:cohandler_ids")(session, wo)
+        allowed = lookup("massline.serve.states:allowed_actions")(wo.status)
     except ServiceUnavailable:
         return False
-    return bool(can(actor, "reply", wo, cohandler_ids=cohandlers))
+    if not can(actor, "reply", wo, cohandler_ids=cohandlers):
+        return False
+    return True if "reply" in allowed else None
 
 
 def visible_work_order(session: Session, work_order_id: int, actor: User) -> WorkOrder:
