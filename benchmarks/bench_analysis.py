@@ -31,7 +31,7 @@ def run() -> dict[str, Any]:
     with DEV.open(encoding="utf-8", newline="") as f:
         rows = [(r.get("留言主题") or "", r.get("留言详情") or "") for r in csv.DictReader(f)]
     pipeline = build_pipeline(RULES)
-    pipeline.pipe([Doc(text="预热A2区泉塘街道", title="预热")])
+    pipeline.pipe([Doc(text="预热：A2区泉塘街道，住在先锋街道", title="预热")])  # load dictionaries once
     jieba.initialize()
 
     docs = [Doc(text=body, title=title) for title, body in rows]

@@ -76,6 +76,8 @@ def test_when_sentiment_words_present_then_label_and_score_follow(text: str, lab
                                                 ("万家丽北路", "road")]),
         ("西地省的龙城社区", [("西地省", "province"), ("龙城社区", "community")]),
         ("这条路和我们小区都很乱，农村道路也差", []),
+        ("搬进小区后，由于小区管理差，城际铁路和水泥路都没修，第一村也一样", []),
+        ("我们住在先锋街道，红旗社区旁", [("先锋街道", "street"), ("红旗社区", "community")]),
     ],
 )
 def test_when_places_named_then_they_are_found_with_level(text: str, expected: list[tuple[str, str]]) -> None:

@@ -13,14 +13,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
+
+import jieba
 
 from massline.analyze.segment import doc_text, get_tokenizer
 from massline.core.types import Doc, Result
 from massline.pipeline.registry import registry
 
 NAME = "analyze.places"
-VERSION = "1"
+VERSION = "2"
 
 _UNIT = re.compile(r"(?<![A-Za-z0-9])(?:西地省|[A-Z](\d{0,2})([市区县]))")
 
@@ -42,6 +46,34 @@ NOT_A_NAME = frozenset(
     "该 这 那 的 在 到 和 与 及 是 了 各 本 每 全 新 老 小 大".split()
 )
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+#: Generic ways/settlements (城际铁路, 水泥路, 贫困村) and non-names (第一村, 某某镇).
+_GENERIC_RE = re.compile(
+    r"(铁路|道路|线路|公路|马路|水泥路|柏油路|土路|小路|大路|山路|新路|老路|思路|高速路|人行路|上学路|维权路|"
+    r"贫困村|行政村|自然村|城中村|小山村|居民小区|住宅小区|重点镇|离乡)$|^[第几某]"
+)
+#: A word this common in general Chinese is not the name part of a place ("进入" + "小区").
+COMMON_FREQ = 3000
+_NAME_TAGS = frozenset({"n", "nr", "ns", "nt", "nz", "nrt", "ng", "nrfg", "j", "l", "i", "s"})
+
+
+@lru_cache(maxsize=1)
+def _non_name_words() -> frozenset[str]:
+    """Short words jieba's dictionary tags as verbs, prepositions, pronouns, … (never a place's name part)."""
+    path = Path(jieba.__file__).parent / "dict.txt"
+    out = set()
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and len(parts[0]) <= 4 and parts[2] not in _NAME_TAGS:
+                out.add(parts[0])
+    return frozenset(out)
+
+
+def _can_name(word: str) -> bool:
+    """Whether ``word`` may be the name before a bare suffix word (先锋 + 街道, not 进入 + 小区)."""
+    if len(word) < 2 or not _CJK.match(word) or word in NOT_A_NAME or _GENERIC_RE.search(word):
+        return False
+    return word not in _non_name_words() and get_tokenizer().FREQ.get(word, 0) <= COMMON_FREQ
 
 
 def _unit_level(match: re.Match[str]) -> str:
@@ -103,14 +135,15 @@ def find_places(text: str, on: str = "text", spans: Spans | None = None) -> list
         if hit is None:
             continue
         suffix, level = hit
-        if word not in GENERIC and len(word) >= len(suffix) + 2 and word[: -len(suffix)] not in NOT_A_NAME:
+        if (word not in GENERIC and len(word) >= len(suffix) + 2 and word[: -len(suffix)] not in NOT_A_NAME
+                and not _GENERIC_RE.search(word)):
             name = _clean_name(word, suffix)
             found.append({"name": name, "level": level, "start": start, "end": start + len(name), "on": on,
                           "how": "word"})
             continue
         if word == suffix and i > 0:  # a bare suffix: join it to a name just before it
             prev, pstart, pend = tokens[i - 1]
-            if pend == start and _CJK.match(prev) and len(prev) >= 2 and prev not in NOT_A_NAME and pstart not in taken:
+            if pend == start and pstart not in taken and _can_name(prev):
                 name = _clean_name(prev + word, suffix)
                 found.append({"name": name, "level": level, "start": pstart, "end": pstart + len(name), "on": on,
                               "how": "name+suffix"})
