@@ -11,7 +11,8 @@ from intake_helpers import TAIDI
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from massline.cli.app import app
+import massline.cli.app  # noqa: F401  (importing it registers every command)
+from massline.cli._apps import app
 from massline.core.config import Settings
 from massline.core.errors import InputError
 from massline.db.models.intake import Quarantine, RawItem

@@ -10,7 +10,8 @@ from pathlib import Path
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from massline.cli.app import app
+import massline.cli.app  # noqa: F401  (importing it registers every command)
+from massline.cli._apps import app
 from massline.core.config import Settings
 from massline.db.models.audit import AuditEvent
 from massline.db.models.message import AnalysisResult
