@@ -6,8 +6,9 @@
 * ``presidio_ours``: presidio-analyzer running OUR recognizers through an ``EntityRecognizer``
   adapter on ``spacy.blank("zh")`` — what adopting Presidio as the engine would cost.
 
-Presidio runs on a subset (it is ~two orders of magnitude slower); all three are measured on
-that same subset for the ratios, and ours additionally on all texts. Bounded well under 3 min.
+Presidio runs on a subset (it is several times slower); all three are measured on that same
+subset (best of 3 passes each) for the ratios, and ours additionally once on all texts.
+Bounded well under 3 min.
 """
 
 from __future__ import annotations
@@ -27,10 +28,17 @@ def _texts() -> list[str]:
         return [row["留言详情"] for row in csv.DictReader(fh)]
 
 
-def _rate(fn: Callable[[str], Any], texts: list[str]) -> tuple[float, int]:
-    started = time.perf_counter()
-    found = sum(len(fn(t)) for t in texts)
-    return len(texts) / (time.perf_counter() - started), found
+ROUNDS = 3
+
+
+def _rate(fn: Callable[[str], Any], texts: list[str], rounds: int = ROUNDS) -> tuple[float, int]:
+    """Best of ``rounds`` passes (messages/s): the 2-core machine is shared, the best pass is the least disturbed."""
+    best, found = 0.0, 0
+    for _ in range(rounds):
+        started = time.perf_counter()
+        found = sum(len(fn(t)) for t in texts)
+        best = max(best, len(texts) / (time.perf_counter() - started))
+    return best, found
 
 
 def _presidio() -> tuple[Callable[[str], Any], Callable[[str], Any]]:
@@ -74,7 +82,7 @@ def run() -> dict[str, Any]:
     texts = _texts()
     subset = texts[:SUBSET]
     find_pii("warm up 13800138000")
-    ours_all, found_all = _rate(find_pii, texts)
+    ours_all, found_all = _rate(find_pii, texts, rounds=1)
     ours_sub, found_sub = _rate(find_pii, subset)
     presidio_default, presidio_ours = _presidio()
     presidio_default("warm up")
