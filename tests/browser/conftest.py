@@ -40,6 +40,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with session_scope(url) as session:
         seed_sample(session, secret_key="browser-secret")
         create_user_with_password(session, "dispatcher", "dispatcher", PASSWORD)
+        create_user_with_password(session, "handler", "handler", PASSWORD)
     settings = Settings(database_url=url, data_dir=folder, secret_key="browser-secret")
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
@@ -67,10 +68,23 @@ def browser() -> Iterator[object]:
         b.close()
 
 
-@pytest.fixture
-def page(browser: object, live_server: str) -> Iterator[object]:
+def _new_page(browser: object, live_server: str) -> tuple[object, object]:
     context = browser.new_context(base_url=live_server, locale="zh-CN")  # type: ignore[attr-defined]
     p = context.new_page()
     p.set_default_timeout(10_000)
+    return context, p
+
+
+@pytest.fixture
+def page(browser: object, live_server: str) -> Iterator[object]:
+    context, p = _new_page(browser, live_server)
     yield p
-    context.close()
+    context.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def second_page(browser: object, live_server: str) -> Iterator[object]:
+    """Another person's browser (own cookies), e.g. the handler next to the dispatcher."""
+    context, p = _new_page(browser, live_server)
+    yield p
+    context.close()  # type: ignore[attr-defined]
