@@ -14,6 +14,7 @@ from massline.core.errors import InputError, NotFoundError, PermissionDenied, Tr
 from massline.db.models.audit import AuditEvent
 from massline.db.models.message import Message
 from massline.db.models.users import User
+from massline.db.session import get_sessionmaker
 from massline.privacy import mask_text
 from massline.serve.metrics import compute_metrics
 from massline.serve.workorders import on_triage_decision
@@ -148,3 +149,22 @@ def test_when_routing_is_unsure_then_the_case_waits_and_a_triage_decision_assign
     assert (wo.status, wo.category, serve.department_of(seeded, wo).code) == (  # type: ignore[union-attr]
         "assigned", "城乡建设", "zjj")
     assert [e.kind for e in serve.events_of(seeded, wo)] == ["created", "categorised", "assigned"]
+
+
+def test_when_two_dispatchers_assign_the_same_case_then_the_second_is_refused(db_url: str) -> None:
+    maker = get_sessionmaker(db_url)
+    with maker() as setup:
+        serve.seed_departments(setup)
+        wo_id = serve.open_work_order(setup, description="井盖缺失", category="城乡建设").id
+        setup.commit()
+    with maker() as first, maker() as second:
+        stale = serve.get_work_order(first, wo_id)  # first dispatcher opened the case …
+        fresh = serve.get_work_order(second, wo_id)
+        serve.assign(second, fresh, department_code="zjj", actor="disp2")  # … second one was faster
+        second.commit()
+        first.commit()  # end the first read transaction as a web request would between page and action
+        with pytest.raises(TransitionError, match="'assigned'"):
+            serve.assign(first, stale, department_code="jtysj", actor="disp1")
+        first.rollback()
+    with maker() as check:
+        assert serve.department_of(check, serve.get_work_order(check, wo_id)).code == "zjj"  # type: ignore[union-attr]

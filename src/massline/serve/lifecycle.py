@@ -33,10 +33,22 @@ def _need_reason(reason: str | None, action: str) -> str:
     return reason.strip()
 
 
+def _lock(session: Session, wo: WorkOrder) -> None:
+    """Re-read the case's row under a row lock (PostgreSQL ``SELECT … FOR UPDATE``) before deciding.
+
+    Two dispatchers assigning the same queued case at once: the second waits, then sees the first's
+    status and gets a TransitionError instead of silently overwriting the lead department.
+    SQLite serialises writers itself, so there the re-read is enough.
+    """
+    session.flush()
+    session.refresh(wo, with_for_update=session.get_bind().dialect.name == "postgresql")
+
+
 def _move(session: Session, wo: WorkOrder, action: str, *, actor: Actor, at: datetime | None,
           department_id: int | None = None, detail: dict[str, object] | None = None, reason: str | None = None,
           audit: bool = True) -> datetime:
     authorize(session, actor, action, wo)
+    _lock(session, wo)
     target = check_transition(action, wo.status, work_order_id=wo.id)
     when = at_or_now(at)
     add_event(session, wo, actor=actor, kind=EVENT_KINDS[action], at=when, from_status=wo.status, to_status=target,
