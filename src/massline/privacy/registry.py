@@ -36,6 +36,11 @@ def register_recognizer(cls: R) -> R:
     return cls
 
 
+def unregister_recognizer(name: str) -> None:
+    """Remove a recognizer (tests, or a deployment that does not want a built-in); unknown names are ignored."""
+    _RECOGNIZERS.pop(name, None)
+
+
 def load_recognizers() -> dict[str, type[Recognizer]]:
     """All registered recognizer classes: built-ins, then entry-point plugins (loaded once)."""
     global _loaded
