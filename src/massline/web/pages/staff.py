@@ -121,6 +121,7 @@ def _message_context(session: Any, user: PageUser, message_id: int, mask: Any) -
     message, source_name, results = found
     return {
         "m": message,
+        "mask": mask,
         "source_name": source_name,
         "original": mask(message.original),
         "original_title": mask(message.original_title),

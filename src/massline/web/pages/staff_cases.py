@@ -92,6 +92,7 @@ def _case_context(session: Session, user: PageUser, work_order_id: int) -> dict[
     wo = data["wo"]
     return {
         "wo": wo,
+        "mask": mask,
         "title": mask(wo.title),
         "description": mask(wo.description),
         "events": data["events"],

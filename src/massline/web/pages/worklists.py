@@ -72,7 +72,7 @@ def triage_items(session: Session, *, mask: Mask, limit: int = 50) -> list[Triag
             snippet=mask(" ".join((m.body if m else "").split())[:120]),
             category=None if category is None else str(category),
             confidence=None if confidence is None else float(confidence),
-            reason=str(_field(item, "reason") or (cat.reason if cat is not None else "")),
+            reason=mask(str(_field(item, "reason") or (cat.reason if cat is not None else ""))),
             department=_field(item, "department_name", "department_code", "department"),
             work_order_id=orders.get(mid),
         ))
