@@ -142,3 +142,10 @@ def test_when_logged_in_with_a_password_from_the_fixture_then_the_name_is_shown(
     assert PASSWORD
     login(client, "dispatcher")
     assert "分拨员" in client.get("/staff/inbox").text
+
+
+def test_when_a_browser_prefers_english_then_the_console_is_english(client: TestClient) -> None:
+    login(client, "analyst")
+    page = client.get("/staff/dashboard", headers={"Accept-Language": "en-US,en;q=0.9,zh;q=0.5"}).text
+    assert 'lang="en"' in page and "Dashboard" in page and "Response rate" in page
+    assert "Inbox" in client.get("/staff/inbox?lang=en").text

@@ -13,19 +13,21 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, status
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.security import HTTPBasic, HTTPBasicCredentials, OAuth2PasswordBearer
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from massline.core.config import Settings
 from massline.db.models.users import Department, User
 from massline.serve.accounts import authenticate
+from massline.web.api.ratelimit import SlidingWindow, limiter
 from massline.web.api.schemas.users import TokenPublic, UserPublic
 from massline.web.api.staff_errors import ERROR_RESPONSES, StaffRoute
 from massline.web.deps import SessionDep, SettingsDep
 
 TAG = "auth"
 TOKEN_TTL = 8 * 3600  # one working day
+FAILED_LOGINS_PER_MINUTE = 10
 _SALT = "massline.api.token"
 router = APIRouter(prefix="/api/auth", tags=[TAG], route_class=StaffRoute)
 
@@ -62,7 +64,19 @@ def user_from_token(session: SessionDep, settings: Settings, token: str) -> User
     return user
 
 
+def _failures(request: Request, settings: Settings) -> SlidingWindow:
+    return limiter(request.app, "auth.failed", FAILED_LOGINS_PER_MINUTE if settings.api_rate_limit else 0)
+
+
+def _refuse_if_throttled(failures: SlidingWindow, username: str) -> None:
+    wait = failures.retry_after(username)
+    if wait is not None:
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, detail=f"too many failed logins; retry in {wait:.0f} s",
+                            headers={"Retry-After": str(int(wait) + 1)})
+
+
 def current_user(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     token: Annotated[str | None, Depends(_bearer)],
@@ -72,9 +86,12 @@ def current_user(
     if token:
         user = user_from_token(session, settings, token)
     elif basic is not None:
+        failures = _failures(request, settings)
+        _refuse_if_throttled(failures, basic.username)
         found = authenticate(session, username=basic.username, password=basic.password)
         session.commit()  # the audit of the attempt stays even if the request fails later
         if found is None:
+            failures.hit(basic.username)
             raise _unauthorized("invalid username or password")
         user = found
     else:
@@ -94,17 +111,25 @@ def user_public(session: SessionDep, user: User) -> UserPublic:
 
 
 @router.post("/token", operation_id="auth-token", response_model=TokenPublic,
-             responses={401: {"description": "Wrong username or password"}})
+             responses={401: {"description": "Wrong username or password"}, 429: {"description": "Too many failures"}})
 def token(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     username: Annotated[str, Form(max_length=100)],
     password: Annotated[str, Form(max_length=200)],
 ) -> TokenPublic:
-    """Log in with username and password (form fields, as OAuth2 password flow); audited."""
+    """Log in with username and password (form fields, as OAuth2 password flow); audited.
+
+    More than :data:`FAILED_LOGINS_PER_MINUTE` failures for one username within a minute
+    answer 429 without checking the password (unless ``api_rate_limit`` is 0).
+    """
+    failures = _failures(request, settings)
+    _refuse_if_throttled(failures, username)
     user = authenticate(session, username=username, password=password)
     session.commit()  # keep the audit record of a failed attempt too
     if user is None or user.role == "public":
+        failures.hit(username)
         raise _unauthorized("invalid username or password")
     return TokenPublic(access_token=issue_token(settings, user), expires_in=TOKEN_TTL)
 

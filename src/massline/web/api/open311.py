@@ -4,7 +4,8 @@ Every method of the spec, each in ``.json`` and ``.xml``: services, service defi
 POST requests (form-encoded, API key required), tokens, requests and one request. Arguments
 are declared as plain optional strings, so FastAPI never rejects a request before our own
 checks can answer with the spec's error list (400 naming the argument, 403 for a bad or
-revoked ``api_key``, 404 for an unknown service, request or token).
+revoked ``api_key``, 404 for an unknown service, request or token, 429 when one API key
+sends more than ``Settings.api_rate_limit`` requests a minute).
 
 What goes out is public: descriptions pass :func:`massline.privacy.mask_text` for the
 "public" output and no contact field (name, e-mail, phone, device, account) is ever part of
@@ -32,6 +33,7 @@ from massline.web.api.open311_params import (
     statuses,
 )
 from massline.web.api.open311_services import SERVICES, get_service, validate_attributes
+from massline.web.api.ratelimit import limiter
 from massline.web.deps import SessionDep, SettingsDep
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -130,6 +132,10 @@ def create_request(
     key = verify_api_key(session, key_text)
     if key is None:
         raise Open311Error(403, "api_key is invalid or has been revoked")
+    wait = limiter(request.app, "open311.post", settings.api_rate_limit).hit(key.id)
+    if wait is not None:
+        raise Open311Error(429, f"api_key: more than {settings.api_rate_limit} requests per minute; "
+                                f"retry in {wait:.0f} s")
     parsed = new_request(fields, attributes)
     service = get_service(parsed.service_code)
     checked = validate_attributes(service, parsed.attributes)

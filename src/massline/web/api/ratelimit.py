@@ -13,6 +13,8 @@ from collections import deque
 
 from fastapi import FastAPI
 
+MAX_KEYS = 10_000
+
 
 class SlidingWindow:
     """At most ``limit`` events per ``window`` seconds for each key (``limit`` 0 = unlimited)."""
@@ -24,10 +26,17 @@ class SlidingWindow:
         self._lock = threading.Lock()
 
     def _recent(self, key: object, now: float) -> deque[float]:
+        if key not in self._events and len(self._events) >= MAX_KEYS:
+            self._prune(now)
         events = self._events.setdefault(key, deque())
         while events and events[0] <= now - self.window:
             events.popleft()
         return events
+
+    def _prune(self, now: float) -> None:
+        """Forget keys with no event in the window (keys are client-chosen: keep memory bounded)."""
+        for key in [k for k, ev in self._events.items() if not ev or ev[-1] <= now - self.window]:
+            del self._events[key]
 
     def retry_after(self, key: object) -> float | None:
         """Seconds to wait when ``key`` is at its limit now, else None (nothing recorded)."""
@@ -51,11 +60,16 @@ class SlidingWindow:
             return None
 
 
+_CREATE = threading.Lock()
+
+
 def limiter(app: FastAPI, name: str, limit: int) -> SlidingWindow:
     """The app's limiter called ``name`` (created on first use with ``limit`` per minute)."""
-    limiters: dict[str, SlidingWindow] = app.state.__dict__.setdefault("_state", {}).setdefault(
-        "rate_limiters", {})
-    found = limiters.get(name)
-    if found is None:
-        found = limiters[name] = SlidingWindow(limit)
-    return found
+    with _CREATE:
+        limiters: dict[str, SlidingWindow] | None = getattr(app.state, "rate_limiters", None)
+        if limiters is None:
+            limiters = app.state.rate_limiters = {}
+        found = limiters.get(name)
+        if found is None:
+            found = limiters[name] = SlidingWindow(limit)
+        return found
