@@ -101,3 +101,12 @@ def test_when_eval_data_has_bad_span_then_error_names_line_and_field(tmp_path: P
     bad.write_text('{"id": 1, "text": "abc", "spans": [[0, 9, "PHONE"]]}\n', encoding="utf-8")
     with pytest.raises(InputError, match=r"line 1.*spans"):
         load_records(bad)
+
+
+def test_when_cli_given_unknown_output_then_exit_2_with_clear_message() -> None:
+    import massline.cli.app  # noqa: F401  (registers the command modules)
+    from massline.cli._apps import app
+
+    out = CliRunner().invoke(app, ["pii", "mask", f"电话{PHONE}", "--output", "tv"])
+    assert out.exit_code == 2
+    assert "unknown output 'tv'" in out.output

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from massline.cli._apps import app, console, eval_app
+from massline.cli._apps import app, console, err_console, eval_app
+from massline.core.errors import MasslineError
 from massline.privacy import find_pii, mask_text
-from massline.privacy.evalset import base_texts, compile_marked, generate, read_exclusions, write_jsonl
+from massline.privacy.evalset import (
+    base_texts,
+    compile_marked,
+    fingerprint,
+    generate,
+    read_exclusions,
+    write_jsonl,
+)
 from massline.privacy.evaluate import evaluate, load_records
 
 pii_app = typer.Typer(help="Personal data: find, mask, build the evaluation set.", no_args_is_help=True)
@@ -20,13 +30,27 @@ app.add_typer(pii_app, name="pii")
 DEFAULT_SOURCE = Path("../shared/data/taidi2020/fj2_dev.csv")
 
 
+@contextmanager
+def _clear_errors() -> Iterator[None]:
+    """Bad input (file, field, output, role) → one red line and exit code 2, not a traceback."""
+    try:
+        yield
+    except MasslineError as exc:
+        err_console.print(f"[red]{exc}[/]", markup=True)
+        raise typer.Exit(2) from exc
+
+
 @eval_app.command("pii")
 def eval_pii(
     data: Annotated[Path, typer.Option("--data", help="JSONL: {id, text, spans: [[start, end, TYPE], …]}.")],
     show_errors: Annotated[int, typer.Option("--show-errors", help="Print up to N misses/false positives.")] = 0,
 ) -> None:
     """Per-type precision/recall of the recognizers; the LAST line is the overall JSON."""
-    scores = evaluate(load_records(data), find_pii)
+    if not data.exists():
+        err_console.print(f"[red]{data}: file not found[/]")
+        raise typer.Exit(2)
+    with _clear_errors():
+        scores = evaluate(load_records(data), find_pii)
     table = Table(title=f"PII recognizers on {data} (span-level, exact type, ≥50 % overlap both ways)")
     for col in ("type", "gold", "predicted", "precision", "recall", "f1"):
         table.add_column(col, justify="right" if col != "type" else "left")
@@ -60,8 +84,9 @@ def mask(
     """TEXT as OUTPUT would show it to ROLE."""
     from massline.cli._apps import settings
 
-    typer.echo(mask_text(text, output, role, secret=settings().resolved_secret_key()
-                         if output in ("export", "staff") else None))
+    with _clear_errors():
+        typer.echo(mask_text(text, output, role, secret=settings().resolved_secret_key()
+                             if output in ("export", "staff") else None))
 
 
 @pii_app.command("make-evalset")
@@ -76,10 +101,12 @@ def make_evalset(
     = False,
 ) -> None:
     """Regenerate evaluation/pii/generated.jsonl (and compile tricky.txt / real.txt → .jsonl)."""
-    excluded = read_exclusions(exclusions)
-    if review:
-        from massline.privacy.evalset import fingerprint
+    with _clear_errors():
+        _make_evalset(source, out_dir, n, seed, read_exclusions(exclusions), review)
 
+
+def _make_evalset(source: Path, out_dir: Path, n: int, seed: int, excluded: frozenset[str], review: bool) -> None:
+    if review:
         for text in base_texts(source, max_chars=10**9, excluded=excluded):
             for f in find_pii(text):
                 console.print(f"{fingerprint(text)}\t{f.type}\t{text[max(0, f.start - 12):f.start]}"
