@@ -211,3 +211,26 @@ def test_when_a_date_is_not_a_date_then_the_error_names_the_value() -> None:
         parse_datetime("soon")
     assert parse_datetime("") is None
     assert parse_datetime("2020-03-10T00:00:00Z") == datetime(2020, 3, 10, tzinfo=UTC)
+
+
+def test_when_a_folder_is_given_then_its_files_are_ingested_and_bad_options_are_refused(
+    settings: Settings, tmp_path: Path
+) -> None:
+    folder = tmp_path / "inbox"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text(BODY, encoding="utf-8")
+    (folder / "sub" / "b.jsonl").write_text(json.dumps({"text": "噪音扰民，请处理。"}, ensure_ascii=False), "utf-8")
+    (folder / ".hidden.txt").write_text("不应读取", encoding="utf-8")
+    runner = CliRunner()
+    base = ["--database-url", settings.resolved_database_url(), "--data-dir", str(tmp_path / "d")]
+
+    ok = runner.invoke(app, [*base, "ingest", str(folder)])
+    bad_profile = runner.invoke(app, [*base, "ingest", "--profile", "nope", str(folder)])
+    bad_map = runner.invoke(app, [*base, "ingest", "--map", "x", str(folder)])
+    bad_url = runner.invoke(app, [*base, "fetch", str(folder)])
+
+    assert ok.exit_code == 0, ok.output
+    assert sorted(m.original for m in _messages(settings)) == sorted([BODY, "噪音扰民，请处理。"])
+    assert bad_profile.exit_code == 2 and "unknown profile 'nope'" in bad_profile.output
+    assert bad_map.exit_code == 2 and "not COLUMN=TARGET" in bad_map.output
+    assert bad_url.exit_code == 2
