@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from intake_helpers import TAIDI, Site, read_csv_rows, write_csv
+from tests.ingest.intake_helpers import TAIDI, Site, read_csv_rows, write_csv
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from intake_helpers import Site
 from sqlalchemy import func, select
+from tests.ingest.intake_helpers import Site
 
 from massline.core.config import Settings
 from massline.core.errors import FetchError

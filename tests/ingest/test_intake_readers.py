@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from intake_helpers import TAIDI
 from sqlalchemy import func, select
+from tests.ingest.intake_helpers import TAIDI
 from typer.testing import CliRunner
 
 import massline.cli.app  # noqa: F401  (importing it registers every command)

@@ -6,9 +6,9 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from intake_helpers import TAIDI, read_csv_rows, write_csv
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from tests.ingest.intake_helpers import TAIDI, read_csv_rows, write_csv
 
 from massline.core.config import Settings
 from massline.db.models.intake import Quarantine, RawItem

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from pages_helpers import PASSWORD
+from tests.web.pages.pages_helpers import PASSWORD
 
 from massline.core.config import Settings
 from massline.db.session import session_scope

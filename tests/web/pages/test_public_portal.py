@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from pages_helpers import csrf
 from sqlalchemy import select
+from tests.web.pages.pages_helpers import csrf
 
 from massline.db.models.workorders import WorkOrder
 from massline.db.session import session_scope

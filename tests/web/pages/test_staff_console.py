@@ -7,8 +7,8 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from pages_helpers import PASSWORD, csrf, login
 from sqlalchemy import select
+from tests.web.pages.pages_helpers import PASSWORD, csrf, login
 
 from massline.db.models.audit import AuditEvent
 from massline.db.models.message import Message
