@@ -88,12 +88,14 @@ class PersonRecognizer(Recognizer):
                 found.append(Candidate(m.start(group), m.end(group), self.list_score, "list"))
                 end = m.end(group)
         yield from found
-        taken = [(c.start, c.end) for c in found]
+        taken = bytearray(len(view.text))  # characters already inside a found name
+        for c in found:
+            taken[c.start : c.end] = b"\x01" * (c.end - c.start)
         names = {_TITLE_END.sub("", view.text[c.start : c.end]) for c in found}
         for name in sorted(n for n in names if len(n) >= 2):
             for m in re.finditer(re.escape(name), view.text):
                 if _INSTITUTION.match(view.text, m.end()):
                     continue  # 江声中学: the name of a school, not the person
-                if all(m.end() <= s or m.start() >= e for s, e in taken):
-                    taken.append(m.span())
+                if not any(taken[m.start() : m.end()]):
+                    taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
                     yield Candidate(m.start(), m.end(), self.repeat_score, "repeat")
