@@ -36,6 +36,8 @@ FIELDS = (
     "meta", "category", "confidence", "department", "request_type", "urgency", "sentiment", "places", "results",
 )
 CHUNK = 500
+#: Free-text ``meta`` values that can carry personal data (a reply quoting the citizen, a byline).
+MASKED_META = ("reply", "author", "editor", "reviewer")
 
 
 def iso(value: datetime | None) -> str | None:
@@ -77,8 +79,11 @@ def iter_export_records(
         for m in chunk:
             res = results.get(m.id, {})
             meta = dict(m.meta or {})
-            if isinstance(meta.get("reply"), str):
-                meta["reply"] = mask(meta["reply"])
+            for key in MASKED_META:
+                if isinstance(meta.get(key), str):
+                    meta[key] = mask(meta[key])
+            if isinstance(meta.get("fields"), dict):  # unmapped input columns may hold anything
+                meta["fields"] = {k: mask(v) if isinstance(v, str) else v for k, v in meta["fields"].items()}
             record: dict[str, Any] = {
                 "id": m.id, "source": sources.get(m.source_id), "external_id": m.external_id,
                 "received_at": iso(m.received_at), "created_at": iso(m.created_at), "title": mask(m.title),
