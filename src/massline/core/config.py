@@ -40,6 +40,10 @@ class Settings(BaseSettings):
         default=None, description="YAML of deadline rules and the working-day calendar (massline.serve.sla); "
         "default: the built-in rules."
     )
+    api_rate_limit: int = Field(
+        default=600, description="Open311 POSTs per API key per minute, per server process (0 = unlimited, "
+        "which also lifts the throttle of failed staff logins)."
+    )
 
     def resolved_data_dir(self) -> Path:
         """The data directory of this installation, derived from the database URL when not set."""

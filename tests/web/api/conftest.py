@@ -116,13 +116,18 @@ class KeywordModel:
 
 
 @pytest.fixture
-def staff(api: Api, monkeypatch: pytest.MonkeyPatch) -> Api:
+def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 with the library's cheapest parameters (the default costs ~0.6 s a hash on a busy CI box)."""
+    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture
+def staff(api: Api, cheap_hashing: None) -> Api:
     """``api`` plus one user per role (password :data:`PASSWORD`, see :data:`USERS`) and a classifier.
 
-    Argon2 keeps its algorithm but gets the library's cheapest parameters here: the default
-    costs ~0.6 s per hash on a busy 2-core CI box, and these tests are about permissions.
+    Argon2 keeps its algorithm with cheap parameters (:func:`cheap_hashing`): these tests are about
+    permissions, not hashing cost.
     """
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     with session_scope(api.url) as session:
         for username, (role, department) in USERS.items():
             create_user(session, username=username, password=PASSWORD, role=role, department_code=department)
