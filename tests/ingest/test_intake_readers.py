@@ -234,3 +234,35 @@ def test_when_a_folder_is_given_then_its_files_are_ingested_and_bad_options_are_
     assert bad_profile.exit_code == 2 and "unknown profile 'nope'" in bad_profile.output
     assert bad_map.exit_code == 2 and "not COLUMN=TARGET" in bad_map.output
     assert bad_url.exit_code == 2
+
+
+def test_when_a_sheet_is_damaged_midway_then_the_rows_before_the_damage_land(
+    settings: Settings, tmp_path: Path
+) -> None:
+    import io
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["留言编号", "留言详情"])
+    for n in range(1, 201):
+        sheet.append([n, f"第{n}条留言：{BODY}"])
+    buf = io.BytesIO()
+    book.save(buf)
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zin, zipfile.ZipFile(damaged, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            zout.writestr(info, data[: len(data) // 2] if info.filename.endswith("sheet1.xml") else data)
+    path = tmp_path / "damaged.xlsx"
+    path.write_bytes(damaged.getvalue())
+
+    report = ingest_paths(settings, [path])
+
+    f = report.files[0]
+    assert 0 < f.new < 200 and f.quarantined == 1
+    assert "workbook truncated or corrupt here" in report.problems[0].reason
+    assert report.problems[0].locator == f"row {f.new + 2}"

@@ -88,12 +88,13 @@ def ingest_bytes(
             report.profile = batcher.profile.name
         try:
             items: list[ReadItem] = list(READERS[fmt](data, origin))
-        except InputError as exc:
+        except Exception as exc:  # a malformed input must never abort the other inputs of the run
+            reason = exc.reason if isinstance(exc, InputError) else f"unreadable {fmt} ({type(exc).__name__}: {exc})"
             parent.status = "quarantined"
-            quarantine(session, origin=origin, reason=exc.reason, raw_item_id=parent.id)
+            quarantine(session, origin=origin, reason=reason, raw_item_id=parent.id)
             report.read += 1
             report.quarantined += 1
-            report.problems.append(Problem(origin, "", exc.field, exc.reason))
+            report.problems.append(Problem(origin, "", getattr(exc, "field", ""), reason))
             session.commit()
             return report
         for start in range(0, len(items), BATCH_SIZE):

@@ -50,8 +50,9 @@ def read_xlsx(data: bytes, origin: str) -> Iterator[ReadItem]:
                 values = next(rows)
             except StopIteration:
                 break
-            except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
-                yield ReadProblem(f"row {row_no + 1}", f"workbook truncated or corrupt here ({exc})")
+            except Exception as exc:  # XML ParseError, zlib errors…: keep the rows before the damage
+                reason = f"workbook truncated or corrupt here ({type(exc).__name__}: {exc})"
+                yield ReadProblem(f"row {row_no + 1}", reason)
                 break
             row_no += 1
             cells = [cell_text(v) for v in values]
