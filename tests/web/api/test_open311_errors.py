@@ -117,3 +117,9 @@ def test_when_the_format_is_unknown_then_400_says_which_are_supported(api_shared
 def test_when_the_body_is_json_instead_of_a_form_then_400(api_shared: Api) -> None:
     response = api_shared.client.post("/open311/v2/requests.json", json={**BASE, "api_key": api_shared.api_key})
     assert_error(response, 400, "x-www-form-urlencoded", "json")
+
+
+def test_when_the_method_is_wrong_then_405_names_the_allowed_one(api_shared: Api) -> None:
+    response = api_shared.client.delete("/open311/v2/services.xml")
+    assert_error(response, 405, "use GET", "xml")
+    assert_error(api_shared.client.get("/open311/v2/requests/1/extra.json"), 404, "not an Open311 method", "json")

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 
 from massline.serve.accounts import verify_api_key
 from massline.web.api import open311_store as store
@@ -188,6 +189,10 @@ def request_one(service_request_id: str, fmt: FormatPath, session: SessionDep,
 
 @router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
 def not_found(rest: str, request: Request) -> Response:
-    """Anything else under /open311/ answers in the spec's error format."""
+    """Anything else under /open311/ answers in the spec's error format (405 for a known path)."""
+    allowed = sorted({m for route in router.routes if isinstance(route, APIRoute) and route.name != "not_found"
+                      and route.path_regex.match(request.url.path) for m in route.methods})
+    if allowed:
+        raise Open311Error(405, f"{request.method} is not allowed on /open311/{rest}; use {', '.join(allowed)}")
     raise Open311Error(404, f"{request.method} /open311/{rest} is not an Open311 method of this server")
 
