@@ -191,7 +191,7 @@ def request_one(service_request_id: str, fmt: FormatPath, session: SessionDep,
 def not_found(rest: str, request: Request) -> Response:
     """Anything else under /open311/ answers in the spec's error format (405 for a known path)."""
     allowed = sorted({m for route in router.routes if isinstance(route, APIRoute) and route.name != "not_found"
-                      and route.path_regex.match(request.url.path) for m in route.methods})
+                      and route.path_regex.match(request.url.path) for m in route.methods or ()})
     if allowed:
         raise Open311Error(405, f"{request.method} is not allowed on /open311/{rest}; use {', '.join(allowed)}")
     raise Open311Error(404, f"{request.method} /open311/{rest} is not an Open311 method of this server")
