@@ -8,6 +8,7 @@ publisher a 304 and us nothing.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -49,22 +50,33 @@ def _client(settings: Settings) -> httpx.Client:
     )
 
 
+#: robots.txt per site, kept for ROBOTS_TTL seconds so a run over many pages asks once.
+_ROBOTS: dict[str, tuple[float, RobotFileParser | bool]] = {}
+ROBOTS_TTL = 600.0
+
+
 def robots_allows(client: httpx.Client, url: str, user_agent: str) -> bool:
     """What the site's robots.txt says about ``url`` (missing file: allowed; 401/403: disallowed)."""
     robots_url = urljoin(url, "/robots.txt")
-    parser = RobotFileParser(robots_url)
-    try:
-        response = client.get(robots_url)
-    except httpx.TimeoutException:
-        raise FetchError("timed out reading robots.txt", url=url) from None
-    except httpx.HTTPError as exc:
-        raise FetchError(f"cannot read robots.txt ({type(exc).__name__})", url=url) from None
-    if response.status_code in (401, 403):
-        return False
-    if response.status_code >= 400:
-        return True
-    parser.parse(response.text.splitlines())
-    return parser.can_fetch(user_agent, url)
+    cached = _ROBOTS.get(robots_url)
+    if cached is None or time.monotonic() - cached[0] > ROBOTS_TTL:
+        try:
+            response = client.get(robots_url)
+        except httpx.TimeoutException:
+            raise FetchError("timed out reading robots.txt", url=url) from None
+        except httpx.HTTPError as exc:
+            raise FetchError(f"cannot read robots.txt ({type(exc).__name__})", url=url) from None
+        rules: RobotFileParser | bool
+        if response.status_code in (401, 403):
+            rules = False
+        elif response.status_code >= 400:
+            rules = True
+        else:
+            rules = RobotFileParser(robots_url)
+            rules.parse(response.text.splitlines())
+        cached = _ROBOTS[robots_url] = (time.monotonic(), rules)
+    rules = cached[1]
+    return rules if isinstance(rules, bool) else rules.can_fetch(user_agent, url)
 
 
 def fetch(settings: Settings, url: str, *, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
