@@ -12,6 +12,7 @@ from massline.core.config import Settings
 from massline.db.session import session_scope
 from massline.web.app import create_app
 from massline.web.pages.sample import create_user_with_password, seed_sample
+from massline.web.pages.staff_dashboard import clear_cache
 
 ROLES = ("administrator", "dispatcher", "handler", "analyst")
 
@@ -37,5 +38,6 @@ def seeded(settings: Settings, fast_hashing: None) -> Settings:
 
 @pytest.fixture
 def client(seeded: Settings) -> Iterator[TestClient]:
+    clear_cache()  # the PostgreSQL database is reused (emptied) between tests
     with TestClient(create_app(seeded)) as c:
         yield c

@@ -5,11 +5,17 @@ All figures come from ``massline.serve.metrics.compute_metrics`` (one definition
 arranges them. The chart data is embedded in the page as JSON (no second request) for the
 vendored ECharts to draw. A handler's 三率 are their department's row; the volume charts are the
 whole city's (aggregate counts, no personal data).
+
+The figures cover the whole archive, so they are computed at most once per
+:data:`CACHE_SECONDS` per installation and scope (a dashboard a minute old is fine; four
+metric queries on every page view are not). :func:`clear_cache` drops them.
 """
 
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -31,6 +37,28 @@ DASHBOARD_ROLES = ("administrator", "dispatcher", "handler", "analyst", "editor"
 TOP_DISTRICTS = 15
 MONTHS = 24
 RATE_KEYS = ("response_rate", "resolution_rate", "satisfaction_rate")
+CACHE_SECONDS = 60.0
+_CACHE: dict[tuple[str, int | None], tuple[float, dict[str, Any], dict[str, Any] | None]] = {}
+_LOCK = threading.Lock()
+
+
+def clear_cache() -> None:
+    with _LOCK:
+        _CACHE.clear()
+
+
+def cached_figures(session: Session, user: PageUser) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """(chart data, 三率) for ``user``'s scope, recomputed when older than :data:`CACHE_SECONDS`."""
+    key = (str(session.get_bind().engine.url), user.department_id if user.role == "handler" else None)
+    now = time.monotonic()
+    with _LOCK:
+        hit = _CACHE.get(key)
+    if hit is not None and now - hit[0] < CACHE_SECONDS:
+        return hit[1], hit[2]
+    data, rates = chart_data(session), three_rates(session, user)
+    with _LOCK:
+        _CACHE[key] = (now, data, rates)
+    return data, rates
 
 
 def _scope(stmt: Any, user: PageUser) -> Any:
@@ -92,8 +120,7 @@ def overdue(session: Session, user: PageUser, limit: int = 20) -> list[dict[str,
 def dashboard(request: Request, session: SessionDep,
               user: Annotated[PageUser, Depends(require_role(*DASHBOARD_ROLES))]) -> Response:
     try:
-        data = chart_data(session)
-        rates = three_rates(session, user)
+        data, rates = cached_figures(session, user)
     except ServiceUnavailable as exc:
         return render(request, "staff/dashboard.html", {"unavailable": exc.what, "overdue": overdue(session, user)})
     return render(request, "staff/dashboard.html", {
