@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from massline.db.models.audit import AuditEvent
+from massline.db.models.intake import Source
+from massline.db.models.message import Message
 from massline.db.models.workorders import WorkOrder
 from massline.db.session import session_scope
 from massline.serve import lifecycle
@@ -151,3 +153,40 @@ def test_when_reading_messages_then_text_is_masked_and_raw_needs_an_admin_and_a_
     with session_scope(staff.url) as session:
         views = session.scalars(select(AuditEvent).where(AuditEvent.action == "pii.raw_view")).all()
         assert [v.actor for v in views] == ["admin"] and "13812345678" not in str(views[0].detail)
+
+
+def test_when_a_dispatcher_opens_a_case_then_it_is_queued_or_assigned_and_handlers_cannot(staff: Api) -> None:
+    with session_scope(staff.url) as session:
+        source = Source(name="hotline", kind="form")
+        session.add(source)
+        session.flush()
+        message = Message(source_id=source.id, body="学校门口乱停车", original="学校门口乱停车")
+        session.add(message)
+        session.flush()
+        message_id = message.id
+    dispatcher, env = staff.login("dispatcher"), staff.login("handler_env")
+    assert staff.client.post("/api/work-orders", headers=env, json={"message_id": message_id}).status_code == 403
+    missing = staff.client.post("/api/work-orders", headers=dispatcher, json={"message_id": 999999})
+    assert missing.status_code == 404
+    bad = staff.client.post("/api/work-orders", headers=dispatcher, json={"message_id": message_id, "priority": "x"})
+    assert bad.status_code == 422 and bad.json()["field"] == "priority"
+    created = staff.client.post("/api/work-orders", headers=dispatcher,
+                                json={"message_id": message_id, "department": "jtysj", "reason": "交通"})
+    assert created.status_code == 201 and created.json()["status"] == "assigned"
+    assert created.json()["source"] == "staff" and created.json()["lead_department"] == "jtysj"
+    again = staff.client.post("/api/work-orders", headers=dispatcher, json={"message_id": message_id})
+    assert again.json()["id"] == created.json()["id"]
+
+
+def test_when_staff_read_a_requesters_contact_then_it_is_scoped_and_audited(staff: Api) -> None:
+    case = assigned_case(staff, "sthjj", phone="13812345678", email="wang@example.cn")
+    env, edu, analyst = staff.login("handler_env"), staff.login("handler_edu"), staff.login("analyst")
+    path = f"/api/work-orders/{case}/contact?reason=回访"
+    got = staff.client.get(path, headers=env)
+    assert got.status_code == 200 and got.json()["phone"] == "13812345678"
+    assert staff.client.get(path, headers=edu).status_code == 404
+    assert staff.client.get(path, headers=analyst).status_code == 403
+    assert staff.client.get(f"/api/work-orders/{case}/contact", headers=env).status_code == 422  # reason needed
+    with session_scope(staff.url) as session:
+        views = session.scalars(select(AuditEvent).where(AuditEvent.action == "pii.raw_view")).all()
+        assert [(v.actor, v.reason) for v in views] == [("handler_env", "回访")]

@@ -31,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from massline.core.config import Settings
-from massline.core.errors import MasslineError, ModelNotTrainedError
+from massline.core.errors import ModelNotTrainedError
 from massline.core.types import Doc
 from massline.db.base import utcnow
 from massline.db.models.intake import RawItem, Source
@@ -43,6 +43,7 @@ from massline.web.api.open311_params import NewRequest
 log = logging.getLogger(__name__)
 SOURCE_NAME = "open311"
 REBUILD_SECONDS = 120.0
+RETRY_SECONDS = 10.0  # after a failed build
 #: Steps that need the trained classifier (route reads the category result).
 UNTRAINED_SKIP = frozenset({"analyze.category", "analyze.route"})
 
@@ -105,6 +106,24 @@ _PIPELINES: dict[tuple[str, str, int], _Cached] = {}
 _LOCK = threading.Lock()
 
 
+def _build(settings: Settings, session: Session,
+           configs: Mapping[str, Mapping[str, Any]] | None) -> tuple[Pipeline | None, bool]:
+    """(pipeline, complete?) — without category and route when no classifier is trained."""
+    try:
+        from massline.analyze.components import ANALYZE_PIPELINE
+        from massline.analyze.run import build_analyze_pipeline
+    except ImportError as exc:
+        log.info("open311: analysis not installed (%s); requests go to the dispatcher", exc)
+        return None, False
+    try:
+        return build_analyze_pipeline(settings, session, configs=configs), True
+    except ModelNotTrainedError as exc:
+        log.info("open311: %s; analysing without category and route", exc)
+        names = [n for n in ANALYZE_PIPELINE if n not in UNTRAINED_SKIP]
+        configs = {n: c for n, c in (configs or {}).items() if n in names}
+        return build_analyze_pipeline(settings, session, names=names, configs=configs), False
+
+
 def analysis_pipeline(settings: Settings, session: Session,
                       configs: Mapping[str, Mapping[str, Any]] | None = None) -> Pipeline | None:
     """The analysis pipeline of this installation, built at most every :data:`REBUILD_SECONDS`.
@@ -121,21 +140,13 @@ def analysis_pipeline(settings: Settings, session: Session,
         if cached is not None and time.monotonic() - cached.built < REBUILD_SECONDS:
             return cached.pipeline
         try:
-            from massline.analyze.components import ANALYZE_PIPELINE
-            from massline.analyze.run import build_analyze_pipeline
-        except ImportError as exc:
-            log.info("open311: analysis not installed (%s); requests go to the dispatcher", exc)
-            _PIPELINES[key] = _Cached(None, time.monotonic(), False)
-            return None
-        try:
-            pipeline: Pipeline | None = build_analyze_pipeline(settings, session, configs=configs)
-            complete = True
-        except ModelNotTrainedError as exc:
-            log.info("open311: %s; analysing without category and route", exc)
-            names = [n for n in ANALYZE_PIPELINE if n not in UNTRAINED_SKIP]
-            configs = {n: c for n, c in (configs or {}).items() if n in names}
-            pipeline, complete = build_analyze_pipeline(settings, session, names=names, configs=configs), False
-        _PIPELINES[key] = _Cached(pipeline, time.monotonic(), complete)
+            pipeline, complete = _build(settings, session, configs)
+            built = time.monotonic()
+        except Exception:  # analysis must never block intake: the case goes to the dispatcher instead
+            log.exception("open311: analysis pipeline unavailable; requests go to the dispatcher")
+            pipeline, complete = None, False
+            built = time.monotonic() - REBUILD_SECONDS + RETRY_SECONDS
+        _PIPELINES[key] = _Cached(pipeline, built, complete)
         return pipeline
 
 
@@ -149,8 +160,8 @@ def analyze_message(session: Session, settings: Settings, message: Message,
               meta=dict(message.meta or {}))
     try:
         doc = pipeline.pipe([doc])[0]
-    except MasslineError as exc:  # intake never fails because an analysis step did
-        log.warning("open311: analysis skipped for message %s: %s", message.id, exc)
+    except Exception:  # intake never fails because an analysis step did
+        log.exception("open311: analysis skipped for message %s", message.id)
         return None
     from massline.store.results import save_results
 

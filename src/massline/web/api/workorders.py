@@ -18,16 +18,26 @@ from sqlalchemy.orm import Session
 from massline.db.models.users import User
 from massline.db.models.workorders import WorkOrder
 from massline.serve import lifecycle
-from massline.serve.queries import WorkOrderFilter, count_work_orders, get_work_order, list_work_orders
+from massline.serve.cases import open_work_order
+from massline.serve.queries import (
+    WorkOrderFilter,
+    contact_of,
+    count_work_orders,
+    get_work_order,
+    list_work_orders,
+)
+from massline.serve.roles import require
 from massline.serve.states import STATUSES
 from massline.web.api.auth import CurrentUser
 from massline.web.api.schemas.workorders import (
+    ContactPublic,
     DepartmentIn,
     MergeIn,
     OptionalReasonIn,
     ReasonIn,
     ReplyCreate,
     TransferIn,
+    WorkOrderCreate,
     WorkOrderDetail,
     WorkOrderPage,
 )
@@ -67,6 +77,31 @@ def list_(
     total = count_work_orders(session, user=user, filters=filters)
     items = [work_order_public(session, settings, wo, user) for wo in rows]
     return WorkOrderPage(total=total, limit=limit, offset=offset, items=items)
+
+
+@router.post("", operation_id="work-orders-create", response_model=WorkOrderDetail, status_code=201,
+             responses=ACTION_RESPONSES)
+def create(body: WorkOrderCreate, session: SessionDep, settings: SettingsDep, user: CurrentUser) -> WorkOrderDetail:
+    """Open a case for a stored message (an existing case of that message is returned as it is)."""
+    require(user, "assign")
+    wo = open_work_order(session, message_id=body.message_id, department_code=body.department,
+                         priority=body.priority, reason=body.reason, actor=user, source="staff",
+                         secret_key=settings.resolved_secret_key())
+    return work_order_detail(session, settings, wo, user)
+
+
+@router.get("/{work_order_id}/contact", operation_id="work-orders-contact", response_model=ContactPublic | None)
+def contact(work_order_id: RowId, session: SessionDep, user: CurrentUser,
+            reason: Annotated[str, Query(min_length=1, max_length=500, description="Why (kept in the audit log)")]
+            ) -> ContactPublic | None:
+    """The requester's contact details, to call them back; audited as ``pii.raw_view``."""
+    wo = get_work_order(session, work_order_id, user)
+    found = contact_of(session, wo, user=user, reason=reason)
+    session.commit()  # the audit event must outlive the response
+    if found is None:
+        return None
+    return ContactPublic(first_name=found.first_name, last_name=found.last_name, email=found.email,
+                         phone=found.phone, device_id=found.device_id, account_id=found.account_id)
 
 
 @router.get("/{work_order_id}", operation_id="work-orders-get", response_model=WorkOrderDetail)

@@ -76,6 +76,26 @@ class WorkOrderPage(BaseModel):
     items: list[WorkOrderPublic]
 
 
+class WorkOrderCreate(BaseModel):
+    """A dispatcher opens a case for a stored message (queued without ``department``)."""
+
+    message_id: int = Field(ge=1, le=2**31 - 1)
+    department: str | None = Field(default=None, max_length=64, description="Lead department code")
+    priority: str = Field(default="normal", description="low, normal, high, urgent")
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class ContactPublic(BaseModel):
+    """The requester's contact details (raw personal data: every read is audited)."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    device_id: str | None = None
+    account_id: str | None = None
+
+
 class ReasonIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
