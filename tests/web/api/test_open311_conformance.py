@@ -179,6 +179,7 @@ def test_when_filtering_requests_then_each_argument_narrows_the_list(api_sqlite:
     assert ids(f"service_request_id={env},{edu}") == [edu, env]
     assert ids("status=open") == [edu, env] and ids("status=closed") == []
     assert ids("status=open,closed") == [edu, env]
+    assert ids("status=open&status=closed&service_code=jiaoyu-wenti&service_code=huanjing-baohu") == [edu, env]
     assert ids("start_date=2010-01-01T00:00:00Z&end_date=2010-02-01T00:00:00Z") == []
     assert ids("service_code=&status=") == [edu, env]  # empty = not sent (spec "optional argument")
     with session_scope(api_sqlite.url) as session:

@@ -157,10 +157,10 @@ def requests(
     fmt: FormatPath,
     session: SessionDep,
     service_request_id: Annotated[str | None, Query(description="Comma list; overrides all other filters")] = None,
-    service_code: Annotated[str | None, Query(description="Comma list of service codes")] = None,
+    service_code: Annotated[list[str] | None, Query(description="Service codes: comma list and/or repeated")] = None,
     start_date: Annotated[str | None, Query(description="W3C datetime, e.g. 2010-01-01T00:00:00Z")] = None,
     end_date: Annotated[str | None, Query(description="W3C datetime; at most 90 days after start_date")] = None,
-    status: Annotated[str | None, Query(description="open, closed, or both comma separated")] = None,
+    status: Annotated[list[str] | None, Query(description="open, closed: comma list and/or repeated")] = None,
     jurisdiction_id: Jurisdiction = None,
 ) -> Response:
     """GET Service Requests: newest first, at most 1000, the last 90 days unless dates say otherwise."""
@@ -169,9 +169,9 @@ def requests(
     if ids:
         rows = store.requests_by_ids(session, ids)
     else:
-        codes = [get_service(code).name for code in comma_list(service_code)]
+        codes = [get_service(code).name for code in comma_list(",".join(service_code or []))]
         rows = store.search_requests(session, categories=codes, window=date_range(start_date, end_date),
-                                     statuses=statuses(status))
+                                     statuses=statuses(",".join(status or [])))
     return render(rows, fmt, "service_requests")
 
 
