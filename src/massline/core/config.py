@@ -29,7 +29,7 @@ class Settings(BaseSettings):
         default=None, description="Per-installation secret (pseudonyms, hashes, sessions); generated once."
     )
     route_threshold: float = Field(
-        default=0.80, description="Below this top-class confidence a message goes to the triage queue."
+        default=0.85, description="Below this top-class confidence a message goes to the triage queue."
     )
     near_duplicate_threshold: float = Field(default=0.8, description="Jaccard similarity for near duplicates.")
     fetch_timeout: float = 10.0

@@ -1,0 +1,85 @@
+"""TF-IDF features stored as plain arrays (vocabulary + idf), so the artifact is a numpy ``.npz``
+that loads without pickle and in well under a second.
+
+Why not store the fitted ``TfidfVectorizer``: with ~600k n-grams its vocabulary dictionary
+makes a skops file of ~300 MB that takes tens of seconds to load; two arrays hold the same thing.
+The maths is sklearn's ``TfidfVectorizer(sublinear_tf=True, norm="l2")``: (1 + log tf) · idf,
+then unit length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from massline.analyze.classify.text import segmented
+
+WORD_PATTERN = r"\S+"
+
+
+@dataclass
+class TfidfBlock:
+    """One vocabulary (characters or jieba words) with its idf weights."""
+
+    kind: str  # "char" or "word"
+    ngram_range: tuple[int, int]
+    vocabulary: np.ndarray  # feature names, index = column
+    idf: np.ndarray
+    _counter: CountVectorizer | None = None
+
+    def counter(self) -> CountVectorizer:
+        if self._counter is None:
+            vocab = {str(term): i for i, term in enumerate(self.vocabulary)}
+            self._counter = (CountVectorizer(analyzer="char", ngram_range=self.ngram_range, vocabulary=vocab,
+                                             lowercase=True, dtype=np.float32) if self.kind == "char" else
+                             CountVectorizer(token_pattern=WORD_PATTERN, ngram_range=self.ngram_range,
+                                             vocabulary=vocab, lowercase=False, dtype=np.float32))
+        return self._counter
+
+    def transform(self, docs: Sequence[str]) -> sp.csr_matrix:
+        counts = sp.csr_matrix(self.counter().transform(docs), dtype=np.float32)
+        counts.data = 1.0 + np.log(counts.data)
+        weighted = counts @ sp.diags(self.idf.astype(np.float32))
+        result: sp.csr_matrix = normalize(sp.csr_matrix(weighted), norm="l2", copy=False)
+        return result
+
+
+def fit_block(kind: str, docs: Sequence[str], ngram_range: tuple[int, int], min_df: int) -> tuple[TfidfBlock,
+                                                                                                  sp.csr_matrix]:
+    """Fit a block on ``docs`` (already segmented for ``word``); returns it and the training matrix."""
+    if kind == "char":
+        vec = TfidfVectorizer(analyzer="char", ngram_range=ngram_range, sublinear_tf=True, min_df=min_df,
+                              dtype=np.float32)
+    else:
+        vec = TfidfVectorizer(token_pattern=WORD_PATTERN, ngram_range=ngram_range, lowercase=False,
+                              sublinear_tf=True, min_df=min_df, dtype=np.float32)
+    matrix = sp.csr_matrix(vec.fit_transform(docs))
+    block = TfidfBlock(kind, ngram_range, vec.get_feature_names_out().astype(str),
+                       np.asarray(vec.idf_, dtype=np.float32))
+    return block, matrix
+
+
+@dataclass
+class Featurizer:
+    """Character n-grams ‖ jieba words, each block unit-normalised."""
+
+    chars: TfidfBlock
+    words: TfidfBlock
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        return sp.hstack([self.chars.transform(texts), self.words.transform(segmented(texts))], format="csr")
+
+    def names(self) -> np.ndarray:
+        return np.concatenate([self.chars.vocabulary, self.words.vocabulary])
+
+
+def fit_featurizer(texts: Sequence[str], char_ngrams: tuple[int, int], min_df: int) -> tuple[Featurizer,
+                                                                                               sp.csr_matrix]:
+    chars, char_matrix = fit_block("char", texts, char_ngrams, min_df)
+    words, word_matrix = fit_block("word", segmented(texts), (1, 1), min_df)
+    return Featurizer(chars, words), sp.hstack([char_matrix, word_matrix], format="csr")

@@ -1,0 +1,88 @@
+"""``massline train classify`` and ``massline eval classify`` (thin wrappers over
+``massline.analyze.classify.service``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from massline.cli._apps import console, err_console, eval_app, settings, train_app
+from massline.core.errors import InputError
+
+
+@train_app.command("classify")
+def train_classify(
+    data: Annotated[list[Path] | None, typer.Option("--data", help="附件2-style CSV/XLSX (repeatable; "
+                                                    "default: the shipped fj2_train.csv).")] = None,
+    confirmed: Annotated[bool, typer.Option("--confirmed/--no-confirmed",
+                                            help="Add dispatchers' confirmed labels from the database.")] = True,
+) -> None:
+    """Train the category classifier and save it into the data directory."""
+    from massline.analyze.classify.service import train_classifier
+
+    cfg = settings()
+    try:
+        with console.status("training the category classifier…") as status:
+            outcome = train_classifier(cfg, data or [], use_confirmed=confirmed,
+                                       progress=lambda msg: status.update(f"[bold]classify:[/] {msg}"))
+    except InputError as exc:
+        err_console.print(f"[red]cannot train:[/] {exc}")
+        raise typer.Exit(2) from exc
+    meta = outcome.model.meta
+    console.print(f"trained on {meta['n']} messages from {', '.join(str(p) for p in outcome.files)}")
+    console.print(f"confirmed labels added: {outcome.n_confirmed} ({outcome.confirmed_note})")
+    cv = meta.get("cross_validation", {})
+    if cv:
+        console.print(f"cross-validated accuracy on the training data: {cv['accuracy']:.3f}")
+    if outcome.dev_metrics:
+        console.print(f"dev ({Path(str(outcome.dev_metrics['data'])).name}): "
+                      + json.dumps({k: v for k, v in outcome.dev_metrics.items() if k != "data"}))
+    console.print(f"[green]model {outcome.model.version}[/] saved to {outcome.path}")
+
+
+@eval_app.command("classify")
+def eval_classify(
+    data: Annotated[Path, typer.Option("--data", help="附件2-style CSV/XLSX with 一级标签 or 一级分类.")],
+    threshold: Annotated[float | None, typer.Option(help="Routing threshold (default: the route_threshold "
+                                                         "setting).")] = None,
+) -> None:
+    """Evaluate the installed model; the LAST line printed is one JSON object."""
+    from massline.analyze.classify.data import read_labelled
+    from massline.analyze.classify.evaluate import evaluate
+    from massline.analyze.classify.service import load_or_train
+
+    cfg = settings()
+    cut = cfg.route_threshold if threshold is None else threshold
+    try:
+        labelled = read_labelled(data)
+        for problem in labelled.skipped:
+            err_console.print(f"[yellow]skipped[/] {data}: {problem}")
+        with console.status("loading the category classifier…") as status:
+            model = load_or_train(cfg, progress=lambda msg: status.update(f"[bold]classify:[/] {msg}"),
+                                  announce=console.print)
+            status.update("classifying…")
+            result = evaluate(model, labelled.examples, cut)
+    except (InputError, ValueError) as exc:
+        err_console.print(f"[red]cannot evaluate:[/] {exc}")
+        raise typer.Exit(2) from exc
+    table = Table(title=f"{data.name} — model {result.model_version}")
+    for col in ("class", "precision", "recall", "F1", "support"):
+        table.add_column(col, justify="left" if col == "class" else "right")
+    for row in result.per_class:
+        table.add_row(row.label, f"{row.precision:.3f}", f"{row.recall:.3f}", f"{row.f1:.3f}", str(row.support))
+    table.add_row("[bold]macro[/]", "", "", f"[bold]{result.macro_f1:.3f}[/]", str(result.n))
+    console.print(table)
+    confusion = Table(title="confusion (rows: true, columns: predicted)")
+    confusion.add_column("true \\ predicted")
+    for label in result.labels:
+        confusion.add_column(label[:4], justify="right")
+    for label, counts in zip(result.labels, result.confusion, strict=True):
+        confusion.add_row(label, *(str(c) for c in counts))
+    console.print(confusion)
+    console.print(f"accuracy {result.accuracy:.4f}; at threshold {cut:.2f}: {result.coverage_at_threshold:.1%} "
+                  f"routed automatically, {result.accuracy_at_threshold:.2%} of them correct")
+    typer.echo(json.dumps(result.summary()))
