@@ -69,7 +69,7 @@ def analyze_cmd(
     if routed:
         console.print(f"routed automatically: {summary.queues.get('auto', 0)}/{routed} ({summary.auto_share:.1%}); "
                       f"triage: {summary.queues.get('triage', 0)}; kept dispatcher decisions: {summary.kept_human}")
-    console.print(json.dumps(summary.to_dict(), ensure_ascii=False))
+    typer.echo(json.dumps(summary.to_dict(), ensure_ascii=False))
 
 
 def _eval(task: str, data: Path | None) -> None:
