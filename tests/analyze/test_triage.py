@@ -62,6 +62,7 @@ def test_when_dispatcher_decides_then_route_changes_audit_is_left_and_example_is
     queue = triage_queue(session)
     assert [item.message_id for item in queue] == [ids[3]] and triage_count(session) == 1
     assert queue[0].category == "城乡建设" and queue[0].confidence == pytest.approx(0.55)
+    assert queue[0].department == "zjj"
 
     decide(session, ids[3], "商贸旅游", actor="dispatcher1", reason="物业收费属市场监管")
     session.commit()

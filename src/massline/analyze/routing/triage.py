@@ -40,6 +40,7 @@ class TriageItem:
     confidence: float | None
     reason: str
     received_at: Any
+    department: str | None = None  # where the suggested category would go by the routing rules
 
 
 def _queue_filter() -> Any:
@@ -79,12 +80,14 @@ def triage_queue(session: Session, limit: int = 50, offset: int = 0) -> list[Tri
         .limit(limit)
         .offset(offset)
     ).all()
+    rules = current_rules(session) if rows else {}
     items = []
     for route, message in rows:
         value = route.value or {}
         body = " ".join((message.body or "").split())
-        items.append(TriageItem(message.id, message.title, body[:120], value.get("category"), route.confidence,
-                                route.reason, message.received_at))
+        category = value.get("category")
+        items.append(TriageItem(message.id, message.title, body[:120], category, route.confidence, route.reason,
+                                message.received_at, rules.get(category) if category else None))
     return items
 
 
