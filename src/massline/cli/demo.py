@@ -61,7 +61,7 @@ def open_routed_work_orders(cfg: Settings) -> int:
     return created
 
 
-def run_demo(cfg: Settings, progress: Progress | None = None) -> DemoReport:
+def run_demo(cfg: Settings, progress: Progress | None = None, *, train: bool = True) -> DemoReport:
     """Everything ``massline demo`` does before serving; safe to run again."""
     from massline.web.pages.sample import ensure_demo_users, ensure_routing
 
@@ -90,7 +90,9 @@ def run_demo(cfg: Settings, progress: Progress | None = None) -> DemoReport:
     done(task)
 
     task = step("classifier")
-    if not _model_exists(cfg):
+    if not train:
+        report.skipped.append("classifier training (--no-train)")
+    elif not _model_exists(cfg):
         try:
             _train(cfg)
         except (MasslineError, SystemExit, Exception) as exc:  # a missing trainer must not stop the demo
@@ -107,11 +109,11 @@ def run_demo(cfg: Settings, progress: Progress | None = None) -> DemoReport:
     done(task)
 
     task = step("work orders")
-    report.routed = open_routed_work_orders(cfg)
     from massline.serve.history import import_replies
 
-    with session_scope(url) as session:
+    with session_scope(url) as session:  # answered 附件4 messages first: their real replies make closed cases
         report.imported_replies = import_replies(session)
+    report.routed = open_routed_work_orders(cfg)
     done(task)
 
     task = step("demo users")
@@ -124,6 +126,8 @@ def run_demo(cfg: Settings, progress: Progress | None = None) -> DemoReport:
 @app.command("demo")
 def demo_cmd(
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Prepare everything, do not serve.")] = False,
+    no_train: Annotated[bool, typer.Option("--no-train", help="Do not train a missing classifier (faster; "
+                                                               "messages then wait for a dispatcher).")] = False,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
 ) -> None:
@@ -132,7 +136,7 @@ def demo_cmd(
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=console)
     with progress:
-        report = run_demo(cfg, progress)
+        report = run_demo(cfg, progress, train=not no_train)
     console.print(f"messages stored: {report.ingested} · analysed: {report.analysed} · "
                   f"routed to work orders: {report.routed} · replies imported: {report.imported_replies}")
     for note in report.skipped:

@@ -21,7 +21,7 @@ def test_when_demo_runs_twice_then_passwords_show_once_and_nothing_is_duplicated
 ) -> None:
     url = f"sqlite:///{tmp_path / 'massline.db'}"
     runner = CliRunner()
-    args = ["--database-url", url, "--data-dir", str(tmp_path), "demo", "--no-serve"]
+    args = ["--database-url", url, "--data-dir", str(tmp_path), "demo", "--no-serve", "--no-train"]
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
     assert "passwords are shown only this once" in first.output
