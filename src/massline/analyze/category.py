@@ -54,6 +54,8 @@ def load_category_model(models_dir: Path | str) -> CategoryModelLike:
     try:
         model: CategoryModelLike = module.load_model(Path(models_dir))
     except ModelNotTrainedError as exc:
+        if "massline train classify" in str(exc):
+            raise
         raise ModelNotTrainedError(f"{TRAIN_HINT} ({exc})") from exc
     return model
 

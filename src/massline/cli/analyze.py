@@ -126,7 +126,7 @@ def routing_show_cmd() -> None:
     for col in ("category", "department", "name", "updated by", "updated at"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["category"], r["department"], r["name"] or "?", r["updated_by"], str(r["updated_at"])[:19])
+        table.add_row(r["category"], r["department"], r["name"] or "?", r["updated_by"], str(r["updated_at"])[:16])
     console.print(table)
 
 
