@@ -1,7 +1,8 @@
 """``massline screenshots``: PNGs of the inbox, a message page, the dashboard and the public request page.
 
-A throw-away installation is built in a temporary folder (the tiny seed plus the bundled real
-sample with its 附件4 replies), served by uvicorn on a free port, and photographed with Debian's
+A throw-away installation is built in a temporary folder (what ``massline demo`` prepares —
+the bundled real sample, classifier, analysis, work orders and 附件4 replies — plus the tiny
+seed with a message carrying personal data), served by uvicorn on a free port, and photographed with Debian's
 chromium through Playwright — the same setup as the browser tests, so the pictures show what
 the tests check.
 """
@@ -33,26 +34,23 @@ def _free_port() -> int:
 
 
 def _prepare(folder: Path, password: str) -> str:
-    from massline.db.session import session_scope, upgrade
-    from massline.ingest.samples import sample_paths
-    from massline.ingest.service import ingest_paths
-    from massline.serve.history import import_replies
+    """The demo installation (real sample, trained classifier, analysis, work orders) plus the tiny seed."""
+    from sqlalchemy import select
+
+    from massline.cli.demo import run_demo
+    from massline.core.config import Settings
+    from massline.db.models.message import Message
+    from massline.db.session import session_scope
     from massline.web.pages.sample import PII_BODY, create_user_with_password, seed_sample
 
-    url = f"sqlite:///{folder / 'massline.db'}"
-    upgrade(url)
+    settings = Settings(database_url=f"sqlite:///{folder / 'massline.db'}", data_dir=folder, secret_key="screenshots")
+    console.print("preparing a throw-away demo installation (trains the classifier, ~2 min)…")
+    run_demo(settings)
+    url = settings.resolved_database_url()
     with session_scope(url) as session:
         seed_sample(session, secret_key="screenshots")
         create_user_with_password(session, "screens", "dispatcher", password)
-    from massline.core.config import Settings
-
-    ingest_paths(Settings(database_url=url, data_dir=folder, secret_key="screenshots"), sample_paths())
     with session_scope(url) as session:
-        import_replies(session)
-        from sqlalchemy import select
-
-        from massline.db.models.message import Message
-
         return f"/staff/messages/{session.scalar(select(Message.id).where(Message.body == PII_BODY))}"
 
 

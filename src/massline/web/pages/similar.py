@@ -2,8 +2,9 @@
 
 Why so simple: a dispatcher wants two or three earlier answers to similar complaints, not a
 ranking study. Candidates are recent messages of the same category that already have a reply;
-they are scored by Jaccard similarity of character bigrams (works for Chinese without a
-segmenter) — bounded to a few hundred candidates so the page stays fast on a full archive.
+they are scored by the share of this message's character bigrams found in theirs (works for
+Chinese without a segmenter, and a short complaint is not penalised against a long one as
+Jaccard would) — bounded to a few hundred candidates so the page stays fast on a full archive.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from massline.db.models.workorders import Reply, WorkOrder
 from massline.web.pages.queries import CATEGORY_KEY, current_results
 
 CANDIDATES = 300
+MIN_SHARE = 0.06
 
 
 @dataclass(slots=True)
@@ -65,8 +67,8 @@ def similar_cases(session: Session, message: Message, *, mask: Callable[[str | N
         theirs = _bigrams((title or "") + (body or "")[:300])
         if not theirs:
             continue
-        sim = len(mine & theirs) / len(mine | theirs)
-        if sim > 0.05:
+        sim = len(mine & theirs) / len(mine)
+        if sim >= MIN_SHARE:
             scored.append(SimilarCase(mid, mask(title or body[:40]), round(sim, 2), mask(reply)))
     scored.sort(key=lambda s: -s.similarity)
     return scored[:limit]
