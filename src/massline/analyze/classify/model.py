@@ -51,6 +51,7 @@ class TrainParams:
     min_df: int = 2
     svm_c: float = 1.0
     nb_alpha: float = 1.0
+    balanced: bool = True
     calibration_folds: int = 5
     seed: int = 0
 
@@ -150,10 +151,11 @@ def train_model(
     featurizer, features = fit_featurizer(texts, params.char_ngrams, params.min_df)
     folds = max(2, min(params.calibration_folds, int(np.bincount(y).min())))
     margins = out_of_fold_margins(features, y, len(classes), c=params.svm_c, alpha=params.nb_alpha,
-                                  folds=folds, seed=params.seed, progress=say)
+                                  balanced=params.balanced, folds=folds, seed=params.seed, progress=say)
     calibration = fit_calibration(margins, y)
     say("fitting the final model")
-    linear = fit_nbsvm(features, y, len(classes), c=params.svm_c, alpha=params.nb_alpha, seed=params.seed)
+    linear = fit_nbsvm(features, y, len(classes), c=params.svm_c, alpha=params.nb_alpha,
+                       balanced=params.balanced, seed=params.seed)
     data_hash = examples_sha256(examples)
     meta: dict[str, Any] = {
         "version": f"clf-{data_hash[:8]}",

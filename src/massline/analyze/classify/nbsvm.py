@@ -46,8 +46,12 @@ class LinearWeights:
 
 
 def fit_nbsvm(features: sp.csr_matrix, y: np.ndarray, n_classes: int, *, c: float, alpha: float,
-              seed: int = 0) -> LinearWeights:
-    """One-vs-rest NB-SVM; ``y`` holds class indices. NB ratios are computed on binarised features."""
+              balanced: bool = True, seed: int = 0) -> LinearWeights:
+    """One-vs-rest NB-SVM; ``y`` holds class indices. NB ratios are computed on binarised features.
+
+    ``balanced`` weighs each one-vs-rest problem's two sides equally (the small classes such as
+    交通运输 are outnumbered 1:13): a little better macro-F1 and routing coverage in cross-validation.
+    """
     binary = features.copy()
     binary.data = np.ones_like(binary.data)
     weights = np.zeros((n_classes, features.shape[1]), dtype=np.float32)
@@ -57,21 +61,23 @@ def fit_nbsvm(features: sp.csr_matrix, y: np.ndarray, n_classes: int, *, c: floa
         p = alpha + np.asarray(binary[positive].sum(axis=0)).ravel()
         q = alpha + np.asarray(binary[~positive].sum(axis=0)).ravel()
         ratio = np.log(p / p.sum()) - np.log(q / q.sum())
-        svm = LinearSVC(C=c, random_state=seed).fit(features @ sp.diags(ratio), positive)
+        svm = LinearSVC(C=c, class_weight="balanced" if balanced else None, random_state=seed)
+        svm.fit(features @ sp.diags(ratio), positive)
         weights[k] = (svm.coef_.ravel() * ratio).astype(np.float32)
         intercept[k] = float(svm.intercept_[0])
     return LinearWeights(weights, intercept)
 
 
 def out_of_fold_margins(features: sp.csr_matrix, y: np.ndarray, n_classes: int, *, c: float, alpha: float,
-                        folds: int, seed: int = 0, progress: Callable[[str], None] | None = None) -> np.ndarray:
+                        balanced: bool, folds: int, seed: int = 0,
+                        progress: Callable[[str], None] | None = None) -> np.ndarray:
     """Margins for every training row from a model that did not see it (``folds``-fold)."""
     margins = np.zeros((features.shape[0], n_classes))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for i, (train, test) in enumerate(splitter.split(np.zeros(len(y)), y), start=1):
         if progress:
             progress(f"calibration fold {i}/{folds}")
-        model = fit_nbsvm(features[train], y[train], n_classes, c=c, alpha=alpha, seed=seed)
+        model = fit_nbsvm(features[train], y[train], n_classes, c=c, alpha=alpha, balanced=balanced, seed=seed)
         margins[test] = model.margins(features[test])
     return margins
 
