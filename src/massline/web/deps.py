@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from massline.core.config import Settings
-from massline.db.session import get_sessionmaker
+from massline.db.session import session_scope
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -18,15 +18,9 @@ def get_app_settings(request: Request) -> Settings:
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    session = get_sessionmaker(request.app.state.database_url)()
-    try:
+    """One transaction per request: committed when the handler returns, rolled back on error."""
+    with session_scope(request.app.state.database_url) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
