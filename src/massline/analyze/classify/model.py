@@ -12,6 +12,7 @@ import json
 import os
 import platform
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -124,9 +125,12 @@ def train_model(
     *,
     params: TrainParams | None = None,
     progress: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> CategoryModel:
     """Train from 附件2-style files (paths) or ready examples, plus ``extra_examples`` (e.g.
-    dispatchers' confirmed labels, as ``(classifier_text, label)``)."""
+    dispatchers' confirmed labels, as ``(classifier_text, label)``). ``workers`` threads fit the
+    final model and the calibration folds side by side (default: the cores, at most 4); the
+    result does not depend on it."""
     params = params or TrainParams()
     files: list[dict[str, Any]] = []
     examples: list[Example] = []
@@ -150,12 +154,15 @@ def train_model(
     say(f"featurising {len(texts)} messages")
     featurizer, features = fit_featurizer(texts, params.char_ngrams, params.min_df)
     folds = max(2, min(params.calibration_folds, int(np.bincount(y).min())))
-    margins = out_of_fold_margins(features, y, len(classes), c=params.svm_c, alpha=params.nb_alpha,
-                                  balanced=params.balanced, folds=folds, seed=params.seed, progress=say)
+    say(f"fitting the model and {folds} calibration folds")
+    with ThreadPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1)) as pool:
+        final = pool.submit(fit_nbsvm, features, y, len(classes), c=params.svm_c, alpha=params.nb_alpha,
+                            balanced=params.balanced, seed=params.seed)
+        margins = out_of_fold_margins(features, y, len(classes), c=params.svm_c, alpha=params.nb_alpha,
+                                      balanced=params.balanced, folds=folds, seed=params.seed, pool=pool,
+                                      progress=say)
+        linear = final.result()
     calibration = fit_calibration(margins, y)
-    say("fitting the final model")
-    linear = fit_nbsvm(features, y, len(classes), c=params.svm_c, alpha=params.nb_alpha,
-                       balanced=params.balanced, seed=params.seed)
     data_hash = examples_sha256(examples)
     meta: dict[str, Any] = {
         "version": f"clf-{data_hash[:8]}",
