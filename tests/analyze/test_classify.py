@@ -186,3 +186,11 @@ def test_when_train_classify_gets_a_missing_file_then_it_fails_clearly(tmp_path:
                                       str(tmp_path / "missing.csv")])
     assert result.exit_code == 2
     assert "file not found" in result.output
+
+
+def test_when_a_label_has_too_few_examples_then_training_ignores_it_and_says_so(small: list[Example]) -> None:
+    said: list[str] = []
+    model = train_model(small[:60] + small[-60:], [("新类别的唯一一条留言", "新类别")], progress=said.append)
+    assert "新类别" not in model.classes
+    assert model.meta["ignored_labels"] == {"新类别": 1}
+    assert any("新类别" in line for line in said)

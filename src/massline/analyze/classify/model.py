@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -41,6 +42,7 @@ ARTIFACT = "model.npz"
 META = "meta.json"
 SUBDIR = "classify"
 FORMAT = 2
+MIN_PER_LABEL = 3
 TRAIN_HINT = "run `massline train classify` to train it"
 
 
@@ -144,13 +146,18 @@ def train_model(
             examples += _as_examples([source])
     extra = _as_examples(extra_examples)
     examples += extra
+    say = progress or (lambda _msg: None)
+    counts = Counter(e.label for e in examples)
+    rare = sorted(label for label, n in counts.items() if n < MIN_PER_LABEL)
+    if rare:  # a label a dispatcher used once cannot be learned (nor cross-validated) yet: say so, keep going
+        say(f"ignoring labels with fewer than {MIN_PER_LABEL} examples: {', '.join(rare)}")
+        examples = [e for e in examples if e.label not in rare]
     classes = class_order([e.label for e in examples], CATEGORIES)
     if len(classes) < 2:
         raise InputError(f"need at least two labels to train, found {classes}", field="一级标签")
     index = {c: i for i, c in enumerate(classes)}
     y = np.array([index[e.label] for e in examples])
     texts = [e.text for e in examples]
-    say = progress or (lambda _msg: None)
     say(f"featurising {len(texts)} messages")
     featurizer, features = fit_featurizer(texts, params.char_ngrams, params.min_df)
     folds = max(2, min(params.calibration_folds, int(np.bincount(y).min())))
@@ -169,6 +176,7 @@ def train_model(
         "training_data_sha256": data_hash,
         "n": len(examples),
         "n_extra_examples": len(extra),
+        "ignored_labels": {label: counts[label] for label in rare},
         "files": files,
         "classes": classes,
         "class_counts": {c: int(n) for c, n in zip(classes, np.bincount(y, minlength=len(classes)), strict=True)},
