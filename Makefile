@@ -29,6 +29,7 @@ demo: install
 
 bench: install
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/readme_table.py
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

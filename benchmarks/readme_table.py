@@ -1,0 +1,87 @@
+"""Rewrite the README's benchmark summary from ``benchmarks/results/*.json``.
+
+``make bench`` runs this after the benchmarks, so the figures in the README are always the
+latest measured ones (each feature's own README section explains its numbers in detail).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+README = HERE.parent / "README.md"
+START, END = "<!-- section:bench -->", "<!-- /section:bench -->"
+
+
+def _load(name: str) -> dict[str, Any]:
+    path = HERE / "results" / f"bench_{name}.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def rows() -> list[tuple[str, str, str, str]]:
+    """(what, ours, baseline in the same run, ratio) per benchmark that has results."""
+    out: list[tuple[str, str, str, str]] = []
+    if m := _load("cleaning").get("metrics"):
+        out.append(("cleaning pipeline, 附件2/3/4 messages", f"{m['cleaning_messages_per_s']:,.0f} msg/s",
+                    f"jieba.lcut alone {m['jieba_messages_per_s']:,.0f} msg/s",
+                    f"{m['cleaning_vs_jieba_speed_ratio']}×"))
+    if d := _load("classify"):
+        m, b = d["metrics"], d.get("baseline", {})
+        out.append(("category classifier, dev macro-F1", f"{m['macro_f1']:.3f}",
+                    f"TF-IDF + LinearSVC {b.get('macro_f1', float('nan')):.3f}",
+                    f"+{d['ratio']['macro_f1_gain_points']} points"))
+        out.append(("category classifier, throughput (1 process)", f"{m['messages_per_s']:,.0f} msg/s",
+                    f"{b.get('messages_per_s', float('nan')):,.0f} msg/s",
+                    f"{d['ratio']['throughput_ours_over_baseline']}×"))
+    if m := _load("analysis").get("metrics"):
+        out.append(("rule analysis (segment, type, urgency, sentiment, places)",
+                    f"{m['rules_messages_per_s']:,.0f} msg/s",
+                    f"jieba alone {m['jieba_messages_per_s']:,.0f} msg/s", f"{m['rules_vs_jieba_speed_ratio']}×"))
+    if m := _load("pii").get("metrics"):
+        out.append(("PII detection, 附件2 texts", f"{m['massline_msgs_per_s']:,.0f} msg/s",
+                    f"Presidio default recognizers {m['presidio_default_msgs_per_s']:,.0f} msg/s",
+                    f"{m['massline_msgs_per_s'] / m['presidio_default_msgs_per_s']:.1f}×"))
+    if m := _load("open311").get("metrics"):
+        base = m["baseline_healthz"]
+        for key, label in (("post_requests", "Open311 POST requests"), ("get_request", "Open311 GET requests/{id}"),
+                           ("get_requests_list", "Open311 GET requests (list)")):
+            p = m[key]
+            out.append((f"{label}, uvicorn + PostgreSQL", f"{p['rate_per_s']:,.1f} req/s, p50 {p['p50_ms']} ms, "
+                        f"p99 {p['p99_ms']} ms", f"/healthz {base['rate_per_s']:,.0f} req/s",
+                        f"{p['rate_per_s'] / base['rate_per_s']:.3f}×"))
+    if m := _load("pages").get("metrics"):
+        base = m["healthz (baseline)"]["p95_ms"]
+        for key in ("inbox", "inbox search", "message", "dashboard", "public request"):
+            if key in m:
+                out.append((f"page `{key}` p95, whole 附件2 on SQLite", f"{m[key]['p95_ms']} ms",
+                            f"/healthz p95 {base} ms", f"{m[key]['p95_ms'] / base:.1f}×"))
+    return out
+
+
+def render() -> str:
+    lines = ["## Benchmarks", "",
+             "`make bench` runs `benchmarks/bench_*.py` (each bounded in time), writes `benchmarks/results/*.json` and "
+             "rewrites this table. Every figure has a baseline measured in the same run, because a shared 2-core "
+             "machine is too noisy for absolute numbers; the sections above explain each one. Ratio = ours ÷ baseline "
+             "(for throughput higher is better, for latency lower is better).", "",
+             "| what | ours | baseline (same run) | ratio |", "|---|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows()]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    text = README.read_text()
+    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.S)
+    if not pattern.search(text):
+        sys.stderr.write("README has no bench section markers\n")
+        return 1
+    README.write_text(pattern.sub(lambda _: f"{START}\n{render()}{END}", text))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
