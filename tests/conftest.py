@@ -100,3 +100,17 @@ def session(db_url: str) -> Iterator[Session]:
     finally:
         s.rollback()
         s.close()
+
+
+_pg_outcomes: dict[str, int] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Count outcomes of PostgreSQL-parametrized tests, so CI output shows they really ran."""
+    if "postgresql" in report.nodeid and (report.when == "call" or report.outcome == "skipped"):
+        _pg_outcomes[report.outcome] = _pg_outcomes.get(report.outcome, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    counts = ", ".join(f"{n} {outcome}" for outcome, n in sorted(_pg_outcomes.items())) or "none collected"
+    terminalreporter.write_line(f"PostgreSQL-parametrized tests: {counts}")
