@@ -199,11 +199,15 @@ def ingest_text(
     meta: Mapping[str, Any] | None = None,
     content_type: str = "text/plain",
     session: Session | None = None,
+    submission: Mapping[str, Any] | None = None,
 ) -> Message:
     """One submitted request → stored raw (with its arrival time) → cleaned → its new :class:`Message`.
 
     Two people sending the same words are two requests: the raw record includes the arrival
     time, so both are kept, and the second message is linked to the first as a duplicate.
+    ``submission`` is the request as received (e.g. a form without its secrets); when given it is
+    what the raw item keeps, so derived fields (such as ``author``, which may be a contact handle
+    and only reaches the message as a pseudonym) need not be stored raw.
     Raises :class:`InputError` (field ``text``) for an empty text or one with nothing left after cleaning.
     """
     if not isinstance(text, str) or not text.strip():
@@ -217,8 +221,8 @@ def ingest_text(
     url_db = settings.resolved_database_url()
     with _with_session(settings, session) as s:
         source = get_or_create_source(s, source_name, source_kind)
-        raw, _ = store_raw(s, source_id=source.id, origin=origin, content=canonical_json(fields),
-                           content_type="application/json")
+        content = canonical_json(fields if submission is None else submission)
+        raw, _ = store_raw(s, source_id=source.id, origin=origin, content=content, content_type="application/json")
         batcher = Batcher(settings, s, source, origin, _index_factory(s, settings), report, commit=False)
         mapped = MappedRecord(body=text, title=title, external_id=external_id, author=author,
                               created_at=created_at or received, meta=dict(meta or {}))

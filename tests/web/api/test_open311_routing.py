@@ -11,8 +11,8 @@ from massline.core.types import Doc, Result
 from massline.db.models.message import AnalysisResult
 from massline.db.models.workorders import WorkOrder
 from massline.db.session import session_scope
+from massline.serve.requests import route
 from massline.web.api.open311_services import get_service
-from massline.web.api.open311_store import route
 
 if TYPE_CHECKING:
     from tests.web.api.conftest import Api
@@ -33,7 +33,7 @@ def routed(category: str | None, department: str | None, queue: str, confidence:
     (routed("城乡建设", "zjj", "auto"), None),  # classifier disagrees with the citizen's choice
 ])
 def test_when_routing_then_only_a_confident_agreeing_classifier_assigns(doc: Doc | None, expected: str | None) -> None:
-    department, _, reason = route(get_service("huanjing-baohu"), doc)
+    department, _, reason = route(get_service("huanjing-baohu").name, doc)
     assert department == expected
     assert reason.startswith("open311:")
 

@@ -5,9 +5,9 @@ token), whatever channel it came in by, so Open311 clients see the same cases as
 tracking page. Reading is done here with a fixed number of queries per page (work orders,
 then their departments and latest public replies), never one query per row.
 
-Submitting follows the path of every other input: the raw form is stored first
-(:func:`massline.web.api.open311_intake.store_raw_request` → RawItem + Message), then
-analysed and routed, then ``massline.serve`` opens the work order. Only
+Submitting goes through :func:`massline.serve.requests.submit_request`, like the public portal:
+the raw form (without the API key) is stored first, then cleaned, deduplicated, analysed and
+routed, then the work order is opened. Only
 :func:`massline.privacy.mask_text` output and non-personal fields leave this module.
 """
 
@@ -20,13 +20,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from massline.core.config import Settings
-from massline.core.types import Doc
+from massline.core.errors import InputError
 from massline.db.models.users import Department
 from massline.db.models.workorders import Reply, WorkOrder
 from massline.privacy import mask_text
-from massline.serve.cases import ContactInfo, Location, open_work_order
+from massline.serve.cases import ContactInfo, Location
+from massline.serve.requests import submit_request
 from massline.web.api.open311_format import Open311Error
-from massline.web.api.open311_intake import analyze_message, store_raw_request
 from massline.web.api.open311_params import DateRange, NewRequest, w3c
 from massline.web.api.open311_services import Service, service_for_category
 
@@ -152,40 +152,25 @@ def by_token(session: Session, token: str) -> dict[str, Any]:
 def submit(session: Session, settings: Settings, req: NewRequest, service: Service, attributes: dict[str, Any],
            *, api_key_id: int, analyze_configs: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """Store, analyse and route one POSTed request; the spec's answer ``{service_request_id, …}``."""
-    message = store_raw_request(session, req, title=attributes.get("title"), api_key_id=api_key_id,
-                                secret=settings.resolved_secret_key())
-    doc = analyze_message(session, settings, message, analyze_configs)
-    department, confidence, reason = route(service, doc)
+    form: dict[str, Any] = {
+        "service_code": req.service_code, "lat": req.lat, "long": req.long, "address_string": req.address_string,
+        "address_id": req.address_id, "description": req.description, "media_url": req.media_url,
+        "attribute": req.attributes, **req.contact,
+    }
     extra = {"address_id": req.address_id} if req.address_id else {}
-    wo = open_work_order(
-        session, message_id=message.id, category=service.name, department_code=department,
-        confidence=confidence, reason=reason, actor=f"api_key:{api_key_id}", source="open311",
-        location=Location(lat=req.lat, long=req.long, address_string=req.address_string),
-        contact=ContactInfo(**req.contact), priority=PRIORITY.get(attributes.get("urgency", "normal"), "normal"),
-        title=attributes.get("title"), description=req.description or attributes.get("title") or "",
-        service_code=service.code, media_url=req.media_url, attributes={**attributes, **extra},
-        district=attributes.get("district"), secret_key=settings.resolved_secret_key(),
-    )
+    try:
+        wo = submit_request(
+            session, settings, channel="open311", service_code=service.code, category=service.name,
+            title=attributes.get("title"), description=req.description,
+            location=Location(lat=req.lat, long=req.long, address_string=req.address_string),
+            contact=ContactInfo(**req.contact), attributes={**attributes, **extra}, district=attributes.get("district"),
+            raw_record={"form": form, "api_key_id": api_key_id}, api_key_id=api_key_id,
+            priority=PRIORITY.get(attributes.get("urgency", "normal"), "normal"), media_url=req.media_url,
+            analyze_configs=analyze_configs,
+        )
+    except InputError as exc:
+        raise Open311Error(400, f"description: {exc.reason}") from exc
     return {"service_request_id": wo.id, "service_notice": service_notice(wo), "account_id": None}
-
-
-def route(service: Service, doc: Doc | None) -> tuple[str | None, float | None, str]:
-    """(department code or None for the dispatcher's queue, confidence, why) for a new request.
-
-    Like any message: the analysis pipeline's ``route`` result decides (the classifier's
-    category, the routing table and ``settings.route_threshold``). The service the citizen
-    chose is the category of the case; when the classifier disagrees with it, a dispatcher
-    decides, whatever the confidence.
-    """
-    routed = doc.result("route") if doc is not None else None
-    if routed is None or not isinstance(routed.value, dict):
-        return None, None, f"open311: citizen chose {service.name}; no classifier result → dispatcher"
-    label, department = routed.value.get("category"), routed.value.get("department")
-    if label is not None and label != service.name:
-        return None, routed.confidence, f"open311: citizen chose {service.name}, classifier says {label} → dispatcher"
-    if not department:
-        return None, routed.confidence, f"open311: {routed.reason} → dispatcher"
-    return str(department), routed.confidence, f"open311: {routed.reason}"
 
 
 def service_notice(wo: WorkOrder) -> str:

@@ -14,13 +14,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
 from massline.core.errors import InputError, NotFoundError, TransitionError
+from massline.serve.lifecycle import rate as rate_case
 from massline.web.deps import SessionDep, SettingsDep
 from massline.web.pages import cases
 from massline.web.pages.forms import FIELD_LABELS, PublicRequest, services, validate_public_request
 from massline.web.pages.intake import submit_public_request
 from massline.web.pages.rendering import STATIC_DIR, render
 from massline.web.pages.security import check_csrf, install
-from massline.web.pages.services import ServiceUnavailable, lookup
 
 router = APIRouter(include_in_schema=False)
 RATINGS = ("满意", "基本满意", "不满意")
@@ -32,8 +32,8 @@ def setup(app: FastAPI) -> None:
     install(app, app.state.settings.resolved_secret_key())
 
 
-def _form_context(form: Any, unavailable: bool = False) -> dict[str, Any]:
-    return {"form": form, "services": services(), "labels": FIELD_LABELS, "unavailable": unavailable}
+def _form_context(form: Any) -> dict[str, Any]:
+    return {"form": form, "services": services(), "labels": FIELD_LABELS}
 
 
 @router.get("/")
@@ -51,10 +51,8 @@ async def submit_request(request: Request, session: SessionDep, settings: Settin
     template = "public/_request_form.html" if partial else "public/request.html"
     if not req.valid:  # htmx swaps only 2xx answers, so the partial carries the errors with 200
         return render(request, template, _form_context(req), status_code=200 if partial else 422)
-    try:
-        token = submit_public_request(session, req, settings=settings)
-    except ServiceUnavailable:
-        return render(request, template, _form_context(req, unavailable=True), status_code=503)
+    token = submit_public_request(session, req, settings=settings,
+                                  analyze_configs=getattr(request.app.state, "analyze_configs", None))
     session.commit()
     url = f"/track/{token}?new=1"
     if partial:
@@ -94,9 +92,7 @@ async def rate(request: Request, token: str, session: SessionDep) -> Response:
         ctx = _case_context(case, rating_error="请选择满意、基本满意或不满意")
         return render(request, template, ctx, status_code=200 if request.headers.get("hx-request") else 422)
     try:
-        lookup("massline.serve.lifecycle:rate")(session, token, value, comment or None)
-    except ServiceUnavailable:
-        return render(request, template, _case_context(case, rating_error="评价服务暂不可用"), status_code=503)
+        rate_case(session, token, value, comment or None)
     except (InputError, NotFoundError, TransitionError):
         session.rollback()
         return render(request, template, _case_context(case, rating_error="目前还不能评价"), status_code=422)

@@ -14,11 +14,11 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from massline.db.repositories.audit import record_audit
+from massline.serve.accounts import authenticate
 from massline.web.deps import SessionDep
 from massline.web.pages import cases, queries, staff_cases, staff_dashboard
 from massline.web.pages.rendering import gettext_for, render
 from massline.web.pages.security import PageUser, UserDep, check_csrf, log_in, log_out, require_role
-from massline.web.pages.services import ServiceUnavailable, lookup
 from massline.web.pages.similar import similar_cases
 from massline.web.pages.viewer import masker, raw_view
 
@@ -53,10 +53,6 @@ def login(
     next: Annotated[str, Form()] = "/staff/inbox",
 ) -> Response:
     _ = gettext_for(request)
-    try:
-        authenticate = lookup("massline.serve.accounts:authenticate")
-    except ServiceUnavailable:
-        return render(request, "login.html", {"next_url": _safe_next(next), "unavailable": True}, status_code=503)
     # ``authenticate`` audits every attempt (auth.login / auth.login_failed), never the password.
     user = authenticate(session, username=username.strip(), password=password) if username.strip() else None
     if user is None or user.role not in STAFF_ROLES:

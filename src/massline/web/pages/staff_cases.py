@@ -22,7 +22,6 @@ from massline.web.pages import cases, worklists
 from massline.web.pages.forms import services as category_choices
 from massline.web.pages.rendering import render
 from massline.web.pages.security import PageUser, check_csrf, require_role
-from massline.web.pages.services import ServiceUnavailable
 from massline.web.pages.viewer import masker
 
 router = APIRouter()
@@ -41,10 +40,7 @@ def _actor(session: Session, user: PageUser) -> User:
 @router.get("/triage")
 def triage_page(request: Request, session: SessionDep,
                 user: Annotated[PageUser, Depends(require_role(*TRIAGE_ROLES))]) -> Response:
-    try:
-        items = worklists.triage_items(session, mask=masker(user))
-    except ServiceUnavailable as exc:
-        return render(request, "staff/triage.html", {"unavailable": exc.what, "items": []})
+    items = worklists.triage_items(session, mask=masker(user))
     return render(request, "staff/triage.html", {"items": items, "categories": category_choices()})
 
 
@@ -59,8 +55,6 @@ def triage_decide(request: Request, message_id: int, session: SessionDep,
         work_order_id = worklists.decide(session, message_id, category=category.strip() or None,
                                          actor=_actor(session, user), reason=reason.strip() or None)
         session.commit()
-    except ServiceUnavailable as exc:
-        error = f"not available yet: {exc.what}"
     except ACTION_ERRORS as exc:
         session.rollback()
         error = str(exc)
@@ -134,8 +128,6 @@ def reply(request: Request, work_order_id: int, session: SessionDep,
             worklists.reply(session, work_order_id, actor=_actor(session, user), text=text.strip(),
                             public=public == "yes")
             session.commit()
-        except ServiceUnavailable as exc:
-            error = f"not available yet: {exc.what}"
         except ACTION_ERRORS as exc:
             session.rollback()
             error = str(exc)
@@ -152,8 +144,6 @@ def act(request: Request, work_order_id: int, session: SessionDep,
         worklists.act(session, work_order_id, action=action, actor=_actor(session, user),
                       reason=reason.strip() or None)
         session.commit()
-    except ServiceUnavailable as exc:
-        error = f"not available yet: {exc.what}"
     except ACTION_ERRORS as exc:
         session.rollback()
         error = str(exc)

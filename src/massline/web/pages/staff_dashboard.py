@@ -26,10 +26,10 @@ from starlette.responses import Response
 
 from massline.db.models.users import Department
 from massline.db.models.workorders import WorkOrder
+from massline.serve.metrics import compute_metrics
 from massline.web.deps import SessionDep
 from massline.web.pages.rendering import render
 from massline.web.pages.security import PageUser, require_role
-from massline.web.pages.services import ServiceUnavailable, lookup
 from massline.web.pages.viewer import masker
 
 router = APIRouter()
@@ -68,8 +68,7 @@ def _scope(stmt: Any, user: PageUser) -> Any:
 
 
 def _rows(session: Session, by: str | None) -> list[Any]:
-    compute = lookup("massline.serve.metrics:compute_metrics")
-    return list(compute(session, by=by, with_total=False))
+    return list(compute_metrics(session, by=by, with_total=False))
 
 
 def chart_data(session: Session) -> dict[str, Any]:
@@ -119,10 +118,7 @@ def overdue(session: Session, user: PageUser, limit: int = 20) -> list[dict[str,
 @router.get("/dashboard")
 def dashboard(request: Request, session: SessionDep,
               user: Annotated[PageUser, Depends(require_role(*DASHBOARD_ROLES))]) -> Response:
-    try:
-        data, rates = cached_figures(session, user)
-    except ServiceUnavailable as exc:
-        return render(request, "staff/dashboard.html", {"unavailable": exc.what, "overdue": overdue(session, user)})
+    data, rates = cached_figures(session, user)
     return render(request, "staff/dashboard.html", {
         "rates": rates,
         "chart_json": json.dumps(data, ensure_ascii=False).replace("</", "<\\/"),

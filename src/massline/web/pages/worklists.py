@@ -1,7 +1,7 @@
 """Adapters from the staff pages to the triage and work-order services, and the lists they show.
 
-Each function names the service it calls; when that service is not installed the lookup raises
-:class:`ServiceUnavailable` and the page shows "not available yet".
+Each function names the service it calls; the permission, state-machine and privacy rules are
+those services' job, the pages only present them.
 """
 
 from __future__ import annotations
@@ -14,14 +14,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from massline.analyze.routing import decide as route_decide
+from massline.analyze.routing import triage_queue
 from massline.core.errors import InputError
 from massline.db.models.message import Message
 from massline.db.models.users import Department, User
 from massline.db.models.workorders import WorkOrder
 from massline.privacy import mask_text
+from massline.serve import lifecycle
+from massline.serve._common import cohandler_ids
+from massline.serve.queries import get_work_order
+from massline.serve.roles import can
+from massline.serve.sla import sla_status
+from massline.serve.states import allowed_actions
 from massline.web.pages.queries import CATEGORY_KEY, current_results
 from massline.web.pages.security import PageUser
-from massline.web.pages.services import ServiceUnavailable, lookup
 
 Mask = Callable[[str | None], str]
 #: Actions offered as one-click buttons on the work-order page (reply has its own form).
@@ -51,8 +58,7 @@ def _field(item: Any, *names: str) -> Any:
 
 def triage_items(session: Session, *, mask: Mask, limit: int = 50) -> list[TriageItem]:
     """The dispatcher's queue from ``massline.analyze.routing.triage_queue``, masked for the viewer."""
-    queue = lookup("massline.analyze.routing:triage_queue")
-    items = list(queue(session, limit=limit))
+    items = list(triage_queue(session, limit=limit))
     ids = [int(_field(i, "message_id", "id")) for i in items]
     messages = {m.id: m for m in session.scalars(select(Message).where(Message.id.in_(ids)))} if ids else {}
     results = current_results(session, ids, (CATEGORY_KEY,))
@@ -81,8 +87,7 @@ def triage_items(session: Session, *, mask: Mask, limit: int = 50) -> list[Triag
 
 def decide(session: Session, message_id: int, *, category: str | None, actor: User, reason: str | None) -> int | None:
     """Confirm or change a route through ``massline.analyze.routing.decide``; returns the work order id."""
-    decide_fn = lookup("massline.analyze.routing:decide")
-    result = decide_fn(session, message_id, category=category, actor=actor.username, reason=reason)
+    result = route_decide(session, message_id, category=category, actor=actor.username, reason=reason)
     wo_id = _field(result, "work_order_id")
     if wo_id is None:
         wo_id = session.scalar(select(WorkOrder.id).where(WorkOrder.message_id == message_id))
@@ -101,11 +106,8 @@ class WorkOrderRow:
 
 
 def deadline_state(wo: WorkOrder) -> Any:
-    """``massline.serve.sla.sla_status`` of the case, or None when the SLA module is missing."""
-    try:
-        return lookup("massline.serve.sla:sla_status")(wo)
-    except ServiceUnavailable:
-        return None
+    """``massline.serve.sla.sla_status`` of the case."""
+    return sla_status(wo)
 
 
 def work_order_rows(session: Session, user: PageUser, *, status: str, mask: Mask, limit: int = 100
@@ -127,54 +129,42 @@ def work_order_rows(session: Session, user: PageUser, *, status: str, mask: Mask
 
 def actions_for(session: Session, actor: User, wo: WorkOrder) -> list[str]:
     """Button actions both the state machine and the actor's permissions allow."""
-    try:
-        allowed = lookup("massline.serve.states:allowed_actions")(wo.status)
-        can = lookup("massline.serve.roles:can")
-        cohandlers = lookup("massline.serve._common:cohandler_ids")(session, wo)
-    except ServiceUnavailable:
-        return []
+    allowed = allowed_actions(wo.status)
+    cohandlers = cohandler_ids(session, wo)
     return [a for a in BUTTON_ACTIONS if a in allowed and can(actor, a, wo, cohandler_ids=cohandlers)]
 
 
 def can_reply(session: Session, actor: User, wo: WorkOrder) -> bool | None:
     """True: show the reply box; None: the role may reply but not in this status; False: never."""
-    try:
-        can = lookup("massline.serve.roles:can")
-        cohandlers = lookup("massline.serve._common:cohandler_ids")(session, wo)
-        allowed = lookup("massline.serve.states:allowed_actions")(wo.status)
-    except ServiceUnavailable:
+    if not can(actor, "reply", wo, cohandler_ids=cohandler_ids(session, wo)):
         return False
-    if not can(actor, "reply", wo, cohandler_ids=cohandlers):
-        return False
-    return True if "reply" in allowed else None
+    return True if "reply" in allowed_actions(wo.status) else None
 
 
 def visible_work_order(session: Session, work_order_id: int, actor: User) -> WorkOrder:
     """The case if ``actor`` may see it (``massline.serve.queries.get_work_order`` checks role and department)."""
-    return _work_order(session, work_order_id, actor)
-
-
-def _work_order(session: Session, work_order_id: int, actor: User) -> WorkOrder:
-    return lookup("massline.serve.queries:get_work_order")(session, work_order_id, actor)  # type: ignore[no-any-return]
+    return get_work_order(session, work_order_id, actor)
 
 
 def reply(session: Session, work_order_id: int, *, actor: User, text: str, public: bool) -> None:
     """``massline.serve.lifecycle.reply`` (permission, state machine, PII check and masked copy are its job)."""
-    wo = _work_order(session, work_order_id, actor)
-    lookup("massline.serve.lifecycle:reply")(session, wo, text=text, public=public, actor=actor)
+    wo = get_work_order(session, work_order_id, actor)
+    lifecycle.reply(session, wo, text=text, public=public, actor=actor)
 
 
 #: page action → the lifecycle function performing it
-_ACTION_FUNCTIONS = {"accept": "accept", "start": "start", "close": "close", "reopen": "reopen",
-                     "return": "return_to_dispatch"}
+_ACTION_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "accept": lifecycle.accept, "start": lifecycle.start, "close": lifecycle.close, "reopen": lifecycle.reopen,
+    "return": lifecycle.return_to_dispatch,
+}
 _NEEDS_REASON = frozenset({"reopen", "return"})
 
 
 def act(session: Session, work_order_id: int, *, action: str, actor: User, reason: str | None) -> None:
     if action not in BUTTON_ACTIONS:
         raise InputError(f"unknown action {action!r}; expected one of {', '.join(BUTTON_ACTIONS)}", field="action")
-    wo = _work_order(session, work_order_id, actor)
-    fn = lookup(f"massline.serve.lifecycle:{_ACTION_FUNCTIONS[action]}")
+    wo = get_work_order(session, work_order_id, actor)
+    fn = _ACTION_FUNCTIONS[action]
     if action in _NEEDS_REASON or (action == "close" and reason):
         fn(session, wo, actor=actor, reason=reason or "")
     else:

@@ -1,0 +1,59 @@
+"""Both request channels (Open311 POST, the public portal) go through ``submit_request``: cleaned, deduplicated."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from massline.core.config import Settings
+from massline.db.models.intake import RawItem
+from massline.db.models.message import Message
+from massline.db.models.workorders import WorkOrder
+from massline.web.api.open311_params import NewRequest
+from massline.web.api.open311_services import get_service
+from massline.web.api.open311_store import submit
+from massline.web.pages.forms import validate_public_request
+from massline.web.pages.intake import submit_public_request
+
+TRADITIONAL = "小區門口下水道堵塞，污水外溢已經三天了"
+SIMPLIFIED = "小区门口下水道堵塞，污水外溢已经三天了"
+
+
+def _portal(session: Session, settings: Settings) -> Message:
+    req = validate_public_request({"service_code": "huanjing-baohu", "title": "下水道堵塞", "description": TRADITIONAL,
+                                   "address_string": "A1区 某某路 12 号", "name": "张三", "email": "zhang@example.cn",
+                                   "phone": "13812345678", "public_reply": "yes"})
+    assert req.valid, req.errors
+    token = submit_public_request(session, req, settings=settings)
+    wo = session.query(WorkOrder).filter_by(token=token).one()
+    message = session.get(Message, wo.message_id)
+    assert message is not None and wo.source == "web"
+    return message
+
+
+def _open311(session: Session, settings: Settings) -> Message:
+    service = get_service("huanjing-baohu")
+    req = NewRequest(service_code=service.code, address_string="A1区 某某路 12 号", description=TRADITIONAL,
+                     contact={"email": "zhang@example.cn", "phone": "13812345678"})
+    created = submit(session, settings, req, service, {"title": "下水道堵塞"}, api_key_id=7)
+    wo = session.get(WorkOrder, created["service_request_id"])
+    assert wo is not None and wo.source == "open311"
+    message = session.get(Message, wo.message_id)
+    assert message is not None
+    return message
+
+
+def test_when_both_channels_submit_then_messages_are_cleaned_and_repeats_link_as_duplicates(
+    session: Session, settings: Settings
+) -> None:
+    first = _portal(session, settings)
+    assert first.body == SIMPLIFIED and first.original == TRADITIONAL
+    assert first.content_hash and first.duplicate_of is None and first.author_ref
+    raw = session.get(RawItem, first.raw_item_id)
+    assert raw is not None and b"zhang@example.cn" not in raw.content  # portal contacts stay out of the raw item
+    second = _portal(session, settings)
+    assert second.id != first.id and second.raw_item_id != first.raw_item_id  # two requests, both kept raw
+    assert second.duplicate_of == first.id and second.author_ref == first.author_ref
+    third = _open311(session, settings)
+    assert third.body == SIMPLIFIED and third.content_hash == first.content_hash
+    assert third.duplicate_of == first.id
+    assert b"zhang@example.cn" not in third.body.encode() and "13812345678" not in (third.title or "")
