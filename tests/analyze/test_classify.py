@@ -24,8 +24,8 @@ from massline.analyze.classify.data import (
     read_labelled,
     shared_data_file,
 )
-from massline.analyze.classify.model import CategoryModel, load_model, save_model, train_model
-from massline.analyze.classify.text import classifier_text
+from massline.analyze.classify.model import FEATURES_VERSION, CategoryModel, load_model, save_model, train_model
+from massline.analyze.classify.text import TITLE_MARK, classifier_text, reading_text, split_title
 from massline.cli._apps import app
 from massline.core.errors import InputError, ModelNotTrainedError
 
@@ -59,15 +59,24 @@ def _write_csv(path: Path, examples: list[Example], extra_rows: Sequence[list[st
         writer = csv.writer(f)
         writer.writerow(HEADER)
         for i, ex in enumerate(examples):
-            writer.writerow([str(i), "", "", "", ex.text, ex.label])
+            title, body = split_title(ex.text)  # cells that read back as the same classifier text
+            writer.writerow([str(i), "", title, "", body, ex.label])
         writer.writerows(extra_rows)
     return path
 
 
 def test_when_title_and_body_are_given_then_classifier_text_joins_them_without_whitespace() -> None:
-    assert classifier_text(" A市 公交 ", "车站\n\t太远") == "A市公交。车站太远"
+    assert classifier_text(" A市 公交 ", "车站\n\t太远") == f"A市公交{TITLE_MARK}车站太远"
     assert classifier_text(None, "只有 详情") == "只有详情"
-    assert classifier_text("只有主题", "") == "只有主题"
+    assert classifier_text("只有主题", "") == f"只有主题{TITLE_MARK}"
+
+
+def test_when_a_classifier_text_is_split_then_title_and_body_come_back_even_if_the_input_held_the_mark() -> None:
+    text = classifier_text("公交\x1e站", "太\x1e远")
+    assert split_title(text) == ("公交站", "太远")
+    assert reading_text(text) == "公交站。太远"
+    assert split_title("只有详情") == ("", "只有详情")
+    assert reading_text(classifier_text("只有主题", None)) == "只有主题"
 
 
 def test_when_a_csv_has_a_bom_and_empty_fields_then_rows_are_read_and_bad_rows_are_named(
@@ -129,7 +138,7 @@ def test_when_the_model_is_saved_and_loaded_then_it_predicts_the_same_and_meta_n
     assert np.allclose(loaded.predict_proba(texts), model.predict_proba(texts), atol=1e-6)
     meta = json.loads((tmp_path / "classify" / "meta.json").read_text(encoding="utf-8"))
     assert meta["training_data_sha256"] == examples_sha256(small)
-    assert loaded.version == model.version == f"clf-{examples_sha256(small)[:8]}"
+    assert loaded.version == model.version == f"clf{FEATURES_VERSION}-{examples_sha256(small)[:8]}"
     assert meta["n"] == len(small) and meta["classes"] == list(CATEGORIES)
     assert meta["metrics"] == {"macro_f1": 0.5}
     assert {"scikit-learn", "numpy", "jieba"} <= set(meta["libraries"]) and meta["created_at"]

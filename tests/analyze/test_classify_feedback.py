@@ -8,6 +8,7 @@ from typing import Any
 
 from massline.analyze.classify.data import read_labelled
 from massline.analyze.classify.service import confirmed_examples, train_classifier
+from massline.analyze.classify.text import classifier_text
 from massline.core.config import Settings
 from massline.db.models.routing import TriageDecision
 from massline.db.session import get_sessionmaker
@@ -37,7 +38,8 @@ def test_when_dispatchers_confirmed_labels_then_the_next_training_uses_them(
                    TriageDecision(message_id=ids[1], category="交通运输", actor="d2")])  # the newest counts
         s.commit()
     pairs, _ = confirmed_examples(db_url)
-    assert sorted(pairs) == sorted([("小区路灯坏了。晚上一片漆黑", "城乡建设"), ("公交改线。上班不方便", "交通运输")])
+    assert sorted(pairs) == sorted([(classifier_text("小区路灯坏了", "晚上一片漆黑"), "城乡建设"),
+                                    (classifier_text("公交改线", "上班不方便"), "交通运输")])
 
     settings = Settings(database_url=db_url, data_dir=tmp_path, secret_key="s")
     subset = tmp_path / "subset.csv"

@@ -22,6 +22,6 @@ def test_when_trained_on_the_train_split_then_dev_beats_the_baseline_and_routes_
     model = train_model([TAIDI / "fj2_train.csv"])
     result = evaluate(model, read_labelled(TAIDI / "fj2_dev.csv").examples, Settings().route_threshold)
     assert result.n == 851
-    assert result.macro_f1 >= 0.92  # TF-IDF char 1-3 + jieba LinearSVC baseline: 0.910
+    assert result.macro_f1 >= 0.925  # issue 4 target; TF-IDF char 1-3 + jieba LinearSVC baseline: 0.910
     assert result.coverage_at_threshold >= 0.80
     assert result.accuracy_at_threshold >= 0.98

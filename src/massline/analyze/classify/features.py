@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from massline.analyze.classify.text import segmented
+from massline.analyze.classify.text import reading_text, segmented, split_title
 
 WORD_PATTERN = r"\S+"
 
@@ -42,6 +42,8 @@ class TfidfBlock:
         return self._counter
 
     def transform(self, docs: Sequence[str]) -> sp.csr_matrix:
+        if len(self.vocabulary) == 0:
+            return sp.csr_matrix((len(docs), 0), dtype=np.float32)
         counts = sp.csr_matrix(self.counter().transform(docs), dtype=np.float32)
         counts.data = 1.0 + np.log(counts.data)
         weighted = counts @ sp.diags(self.idf.astype(np.float32))
@@ -58,7 +60,11 @@ def fit_block(kind: str, docs: Sequence[str], ngram_range: tuple[int, int], min_
     else:
         vec = TfidfVectorizer(token_pattern=WORD_PATTERN, ngram_range=ngram_range, lowercase=False,
                               sublinear_tf=True, min_df=min_df, dtype=np.float32)
-    matrix = sp.csr_matrix(vec.fit_transform(docs))
+    try:
+        matrix = sp.csr_matrix(vec.fit_transform(docs))
+    except ValueError:  # no term reaches min_df (e.g. a small set whose messages have no titles)
+        empty = TfidfBlock(kind, ngram_range, np.zeros(0, dtype=str), np.zeros(0, dtype=np.float32))
+        return empty, sp.csr_matrix((len(docs), 0), dtype=np.float32)
     block = TfidfBlock(kind, ngram_range, vec.get_feature_names_out().astype(str),
                        np.asarray(vec.idf_, dtype=np.float32))
     return block, matrix
@@ -66,20 +72,37 @@ def fit_block(kind: str, docs: Sequence[str], ngram_range: tuple[int, int], min_
 
 @dataclass
 class Featurizer:
-    """Character n-grams ‖ jieba words, each block unit-normalised."""
+    """Character n-grams ‖ jieba words of title + body, each block unit-normalised, ‖ character
+    n-grams of the title alone scaled by ``title_weight``.
+
+    Why the title block: a title is a person's one-line summary of the request, so its words say
+    more about the category than the same words deep in the body; in 5-fold cross-validation on
+    the train split it added 0.5 points of macro-F1 and 1 point of routing coverage (weights
+    0.3–1 all gave the same gain; 0.5 sits in the middle). Messages without a title (two thirds
+    of the shipped training rows) simply have an empty block.
+    """
 
     chars: TfidfBlock
     words: TfidfBlock
+    titles: TfidfBlock
+    title_weight: float
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return sp.hstack([self.chars.transform(texts), self.words.transform(segmented(texts))], format="csr")
+        passages = [reading_text(t) for t in texts]
+        titles = self.titles.transform([split_title(t)[0] for t in texts]) * np.float32(self.title_weight)
+        return sp.hstack([self.chars.transform(passages), self.words.transform(segmented(passages)), titles],
+                         format="csr")
 
     def names(self) -> np.ndarray:
-        return np.concatenate([self.chars.vocabulary, self.words.vocabulary])
+        return np.concatenate([self.chars.vocabulary, self.words.vocabulary, self.titles.vocabulary])
 
 
-def fit_featurizer(texts: Sequence[str], char_ngrams: tuple[int, int], min_df: int) -> tuple[Featurizer,
-                                                                                               sp.csr_matrix]:
-    chars, char_matrix = fit_block("char", texts, char_ngrams, min_df)
-    words, word_matrix = fit_block("word", segmented(texts), (1, 1), min_df)
-    return Featurizer(chars, words), sp.hstack([char_matrix, word_matrix], format="csr")
+def fit_featurizer(texts: Sequence[str], char_ngrams: tuple[int, int], min_df: int, title_ngrams: tuple[int, int],
+                   title_weight: float) -> tuple[Featurizer, sp.csr_matrix]:
+    """Fit the three blocks on :func:`classifier_text` strings; returns the featurizer and the training matrix."""
+    passages = [reading_text(t) for t in texts]
+    chars, char_matrix = fit_block("char", passages, char_ngrams, min_df)
+    words, word_matrix = fit_block("word", segmented(passages), (1, 1), min_df)
+    titles, title_matrix = fit_block("char", [split_title(t)[0] for t in texts], title_ngrams, min_df)
+    matrix = sp.hstack([char_matrix, word_matrix, title_matrix * np.float32(title_weight)], format="csr")
+    return Featurizer(chars, words, titles, title_weight), matrix

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.metrics import f1_score
 
 from massline.analyze.classify.data import CATEGORIES, Example, examples_sha256, read_labelled
 from massline.analyze.classify.features import Featurizer, TfidfBlock, fit_featurizer
@@ -41,7 +42,10 @@ __all__ = ["CategoryModel", "TrainParams", "classifier_text", "load_model", "sav
 ARTIFACT = "model.npz"
 META = "meta.json"
 SUBDIR = "classify"
-FORMAT = 2
+FORMAT = 3
+#: bumped whenever the features change, and part of the model version, so results stay traceable to
+#: the feature set as well as to the training data (2: + title block)
+FEATURES_VERSION = 2
 MIN_PER_LABEL = 3
 TRAIN_HINT = "run `massline train classify` to train it"
 
@@ -55,13 +59,15 @@ class TrainParams:
     svm_c: float = 1.0
     nb_alpha: float = 1.0
     balanced: bool = True
+    title_ngrams: tuple[int, int] = (1, 3)
+    title_weight: float = 0.5
     calibration_folds: int = 5
     seed: int = 0
 
 
 @dataclass
 class CategoryModel:
-    """Calibrated category classifier over character n-grams and jieba words."""
+    """Calibrated category classifier over character n-grams, jieba words and title character n-grams."""
 
     classes: list[str]
     version: str
@@ -72,7 +78,7 @@ class CategoryModel:
     _names: np.ndarray | None = field(default=None, repr=False)
 
     def features(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """TF-IDF of the texts (already in :func:`classifier_text` form): characters ‖ words."""
+        """TF-IDF of the texts (already in :func:`classifier_text` form): characters ‖ words ‖ title."""
         return self.featurizer.transform(texts)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
@@ -159,7 +165,8 @@ def train_model(
     y = np.array([index[e.label] for e in examples])
     texts = [e.text for e in examples]
     say(f"featurising {len(texts)} messages")
-    featurizer, features = fit_featurizer(texts, params.char_ngrams, params.min_df)
+    featurizer, features = fit_featurizer(texts, params.char_ngrams, params.min_df, params.title_ngrams,
+                                          params.title_weight)
     folds = max(2, min(params.calibration_folds, int(np.bincount(y).min())))
     say(f"fitting the model and {folds} calibration folds")
     with ThreadPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1)) as pool:
@@ -172,7 +179,8 @@ def train_model(
     calibration = fit_calibration(margins, y)
     data_hash = examples_sha256(examples)
     meta: dict[str, Any] = {
-        "version": f"clf-{data_hash[:8]}",
+        "version": model_version(data_hash),
+        "features_version": FEATURES_VERSION,
         "training_data_sha256": data_hash,
         "n": len(examples),
         "n_extra_examples": len(extra),
@@ -182,7 +190,7 @@ def train_model(
         "class_counts": {c: int(n) for c, n in zip(classes, np.bincount(y, minlength=len(classes)), strict=True)},
         "hyperparameters": {**asdict(params), "calibration_folds": folds},
         "n_features": int(features.shape[1]),
-        "model": "NB-SVM over char n-gram + jieba word TF-IDF, calibrated on out-of-fold margins",
+        "model": "NB-SVM over char n-gram + jieba word + title char n-gram TF-IDF, calibrated on out-of-fold margins",
         "calibration": asdict(calibration),
         "cross_validation": out_of_fold_summary(margins, y, calibration),
         "libraries": _library_versions(),
@@ -191,13 +199,19 @@ def train_model(
     return CategoryModel(classes, meta["version"], featurizer, linear, calibration, meta)
 
 
+def model_version(data_hash: str) -> str:
+    """``clf<FEATURES_VERSION>-<first 8 hex of the training-data sha256>``."""
+    return f"clf{FEATURES_VERSION}-{data_hash[:8]}"
+
+
 def out_of_fold_summary(margins: np.ndarray, y: np.ndarray, calibration: Calibration) -> dict[str, float]:
     """Accuracy and calibration figures of the out-of-fold predictions (an honest train-split estimate;
     slightly optimistic for calibration, which was fitted on the same margins)."""
     proba = calibration.proba(margins)
     correct = proba.argmax(axis=1) == y
     top = proba.max(axis=1)
-    summary = {"accuracy": round(float(correct.mean()), 4)}
+    summary = {"macro_f1": round(float(f1_score(y, proba.argmax(axis=1), average="macro")), 4),
+               "accuracy": round(float(correct.mean()), 4)}
     for threshold in (0.7, 0.8, 0.85, 0.9):
         routed = top >= threshold
         summary[f"coverage@{threshold}"] = round(float(routed.mean()), 4)
@@ -234,6 +248,8 @@ def save_model(model: CategoryModel, models_dir: Path, metrics: dict[str, Any] |
         "char_ngrams": np.array(f.chars.ngram_range),
         "word_vocabulary": f.words.vocabulary.astype(str), "word_idf": f.words.idf,
         "word_ngrams": np.array(f.words.ngram_range),
+        "title_vocabulary": f.titles.vocabulary.astype(str), "title_idf": f.titles.idf,
+        "title_ngrams": np.array(f.titles.ngram_range), "title_weight": np.array(f.title_weight),
         "weights": model.linear.weights, "intercept": model.linear.intercept,
         "calibration": np.array([model.calibration.temperature, model.calibration.slope,
                                  model.calibration.offset]),
@@ -258,6 +274,8 @@ def load_model(models_dir: Path) -> CategoryModel:
                 raise ModelNotTrainedError(f"{path} has format {int(z['format'])}, expected {FORMAT}; {TRAIN_HINT}")
             chars = TfidfBlock("char", _pair(z["char_ngrams"]), z["char_vocabulary"], z["char_idf"])
             words = TfidfBlock("word", _pair(z["word_ngrams"]), z["word_vocabulary"], z["word_idf"])
+            titles = TfidfBlock("char", _pair(z["title_ngrams"]), z["title_vocabulary"], z["title_idf"])
+            title_weight = float(z["title_weight"])
             linear = LinearWeights(z["weights"], z["intercept"])
             classes = [str(c) for c in z["classes"]]
             version_ = str(z["version"])
@@ -266,7 +284,7 @@ def load_model(models_dir: Path) -> CategoryModel:
         raise ModelNotTrainedError(f"{path} is not a readable category model ({exc}); {TRAIN_HINT}") from exc
     meta_path = path.with_name(META)
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
-    return CategoryModel(classes, version_, Featurizer(chars, words), linear, calibration, meta)
+    return CategoryModel(classes, version_, Featurizer(chars, words, titles, title_weight), linear, calibration, meta)
 
 
 def _pair(values: np.ndarray) -> tuple[int, int]:

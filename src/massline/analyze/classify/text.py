@@ -15,17 +15,32 @@ from functools import lru_cache
 import jieba
 
 _WHITESPACE = re.compile(r"\s+")
-#: joins title and body: a sentence end, so character n-grams do not run across the seam
+#: joins title and body in the reading text: a sentence end, so character n-grams do not run across the seam
 TITLE_SEPARATOR = "。"
+#: marks where the title ends in a classifier text. An ASCII record separator counts as whitespace,
+#: so it can never survive in a title or body: splitting on it is unambiguous.
+TITLE_MARK = "\x1e"
 
 
 def classifier_text(title: str | None, body: str | None) -> str:
-    """``留言主题`` + ``留言详情`` as the classifier sees them (whitespace removed, title first)."""
+    """``留言主题`` + ``留言详情`` as the classifier sees them: whitespace removed, and the title kept
+    apart (``title<TITLE_MARK>body``) because the model gives the title's words a feature block of
+    their own; a message without a title is just its body."""
     head = _WHITESPACE.sub("", title or "")
     tail = _WHITESPACE.sub("", body or "")
-    if head and tail:
-        return f"{head}{TITLE_SEPARATOR}{tail}"
-    return head or tail
+    return f"{head}{TITLE_MARK}{tail}" if head else tail
+
+
+def split_title(text: str) -> tuple[str, str]:
+    """``(title, body)`` of a :func:`classifier_text` (title ``""`` when it has none)."""
+    head, mark, tail = text.partition(TITLE_MARK)
+    return (head, tail) if mark else ("", text)
+
+
+def reading_text(text: str) -> str:
+    """Title and body as one passage (``title。body``): what the character and word features read."""
+    head, tail = split_title(text)
+    return f"{head}{TITLE_SEPARATOR}{tail}" if head and tail else head or tail
 
 
 @lru_cache(maxsize=1)
