@@ -66,7 +66,9 @@ def render() -> str:
     lines = ["## Benchmarks", "",
              "`make bench` runs `benchmarks/bench_*.py` (each bounded in time), writes `benchmarks/results/*.json` and "
              "rewrites this table. Every figure has a baseline measured in the same run, because a shared 2-core "
-             "machine is too noisy for absolute numbers; the sections above explain each one. Ratio = ours ÷ baseline "
+             "machine is too noisy for absolute numbers. This table is the latest run; the sections above explain "
+             "each benchmark and quote the run they were written with (absolute figures there vary 2–3× with "
+             "machine load, the ratios much less). Ratio = ours ÷ baseline "
              "(for throughput higher is better, for latency lower is better).", "",
              "| what | ours | baseline (same run) | ratio |", "|---|---|---|---|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows()]
