@@ -12,7 +12,6 @@ the place highlighted where it was written.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -188,6 +187,3 @@ class Places:
             doc.add_result(Result(NAME, VERSION, "district", district["name"], 1.0,
                                   f"first district/county named ({district['on']} {district['start']})"))
         return doc
-
-    def pipe(self, docs: Iterable[Doc]) -> list[Doc]:
-        return [self(d) for d in docs]

@@ -17,8 +17,6 @@ low confidence, and the reason says so.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from massline.analyze.cues import Cue, CueSet, cues
 from massline.core.types import Doc, Result
 from massline.pipeline.registry import registry
@@ -80,6 +78,3 @@ class RequestType:
     def __call__(self, doc: Doc) -> Doc:
         doc.add_result(classify_request_type(doc.title, doc.text))
         return doc
-
-    def pipe(self, docs: Iterable[Doc]) -> list[Doc]:
-        return [self(d) for d in docs]

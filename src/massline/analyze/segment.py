@@ -76,6 +76,3 @@ class Segmenter:
     def __call__(self, doc: Doc) -> Doc:
         doc.tokens = [w for w in self.tokenizer.lcut(doc_text(doc)) if w.strip()]
         return doc
-
-    def pipe(self, docs: Iterable[Doc]) -> list[Doc]:
-        return [self(d) for d in docs]

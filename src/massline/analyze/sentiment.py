@@ -10,8 +10,6 @@ Closing courtesies (谢谢, 感谢) count little; negations directly before a po
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from massline.analyze.cues import Cue, CueSet, cues
 from massline.core.types import Doc, Result
 from massline.pipeline.registry import registry
@@ -68,6 +66,3 @@ class Sentiment:
         for result in classify_sentiment(doc.title, doc.text):
             doc.add_result(result)
         return doc
-
-    def pipe(self, docs: Iterable[Doc]) -> list[Doc]:
-        return [self(d) for d in docs]

@@ -9,8 +9,6 @@ Everything else is normal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from massline.analyze.cues import Cue, CueSet, cues
 from massline.analyze.request_type import classify_request_type
 from massline.core.types import Doc, Result
@@ -65,6 +63,3 @@ class Urgency:
     def __call__(self, doc: Doc) -> Doc:
         doc.add_result(classify_urgency(doc.title, doc.text))
         return doc
-
-    def pipe(self, docs: Iterable[Doc]) -> list[Doc]:
-        return [self(d) for d in docs]

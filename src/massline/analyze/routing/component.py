@@ -9,7 +9,7 @@ exports and work orders read.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from massline.analyze.routing.table import load_config
 from massline.core.types import Doc, Result
@@ -67,6 +67,3 @@ class Route:
         for result in route_results(doc.result("category"), self.rules, self.threshold):
             doc.add_result(result)
         return doc
-
-    def pipe(self, docs: Iterable[Doc]) -> list[Doc]:
-        return [self(d) for d in docs]
