@@ -1,7 +1,8 @@
 """Registers the built-in analysis components (import side effect, one registration site).
 
 ``ANALYZE_PIPELINE`` is the order ``massline analyze`` runs them in: segmentation first (the
-tokens are shared), the classifier, the rule-based components, places, and routing last
+tokens are shared), the classifier, the rule-based components, places, personal data (types and counts only, never
+values: ``massline.privacy``), and routing last
 because it reads the category result.
 """
 
@@ -17,5 +18,6 @@ ANALYZE_PIPELINE: tuple[str, ...] = (
     "analyze.urgency",
     "analyze.sentiment",
     "analyze.places",
+    "analyze.pii",
     "analyze.route",
 )

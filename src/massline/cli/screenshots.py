@@ -34,24 +34,24 @@ def _free_port() -> int:
 
 
 def _prepare(folder: Path, password: str) -> str:
-    """The demo installation (real sample, trained classifier, analysis, work orders) plus the tiny seed."""
-    from sqlalchemy import select
-
+    """The demo installation (real sample, trained classifier, analysis, work orders) plus one citizen message
+    carrying personal data, taken through the real intake and analysis pipeline, so the message page shows
+    real results and the masking of an ID number and a phone number."""
+    from massline.analyze.run import analyze_messages
     from massline.cli.demo import run_demo
     from massline.core.config import Settings
-    from massline.db.models.message import Message
     from massline.db.session import session_scope
-    from massline.web.pages.sample import PII_BODY, create_user_with_password, seed_sample
+    from massline.ingest.service import ingest_text
+    from massline.web.pages.sample import PII_BODY, create_user_with_password
 
     settings = Settings(database_url=f"sqlite:///{folder / 'massline.db'}", data_dir=folder, secret_key="screenshots")
     console.print("preparing a throw-away demo installation (trains the classifier, ~2 min)…")
     run_demo(settings)
-    url = settings.resolved_database_url()
-    with session_scope(url) as session:
-        seed_sample(session, secret_key="screenshots")
+    message = ingest_text(settings, PII_BODY, title="A5区道路破损", source_name="web form")
+    analyze_messages(settings, message_ids=[message.id])
+    with session_scope(settings.resolved_database_url()) as session:
         create_user_with_password(session, "screens", "dispatcher", password)
-    with session_scope(url) as session:
-        return f"/staff/messages/{session.scalar(select(Message.id).where(Message.body == PII_BODY))}"
+    return f"/staff/messages/{message.id}"
 
 
 def take_screenshots(output: Path) -> list[Path]:
