@@ -6,11 +6,13 @@ import cycles: ``app.py`` imports the command modules, they import only this fil
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from massline.core.config import Settings
 
@@ -34,6 +36,16 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(export_app, name="export")
 
 _state: dict[str, Settings] = {}
+
+
+def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    """Print rows of already-formatted cells as one Rich table (the listing commands' common shape)."""
+    table = Table(title=title)
+    for col in columns:
+        table.add_column(col)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
 
 
 def settings() -> Settings:

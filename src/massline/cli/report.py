@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from massline.cli._apps import app, console, err_console, settings
+from massline.cli._apps import app, console, err_console, print_table, settings
 from massline.core.errors import InputError
 from massline.db.session import session_scope
 from massline.serve.history import import_replies
@@ -104,11 +104,8 @@ def overdue_cmd(limit: Annotated[int, typer.Option("--limit", min=1)] = 50) -> N
         flagged = [(wo, sla_status(wo, now, rules=rules)) for wo in cases]
     flagged = [(wo, st) for wo, st in flagged if st.state in ("overdue", "due_soon")]
     flagged.sort(key=lambda pair: (pair[1].state != "overdue", -pair[1].escalation_level, pair[0].id))
-    table = Table(title=f"{len(flagged)} open cases overdue or due soon")
-    for col in ("id", "status", "category", "state", "escalation", "due response", "due close"):
-        table.add_column(col)
-    for wo, st in flagged[:limit]:
-        table.add_row(str(wo.id), wo.status, wo.category or "", st.state, str(st.escalation_level),
-                      f"{st.due_response_at:%Y-%m-%d %H:%M}" if st.due_response_at else "",
-                      f"{st.due_close_at:%Y-%m-%d %H:%M}" if st.due_close_at else "")
-    console.print(table)
+    print_table(f"{len(flagged)} open cases overdue or due soon",
+                ("id", "status", "category", "state", "escalation", "due response", "due close"),
+                ((str(wo.id), wo.status, wo.category or "", st.state, str(st.escalation_level),
+                  f"{st.due_response_at:%Y-%m-%d %H:%M}" if st.due_response_at else "",
+                  f"{st.due_close_at:%Y-%m-%d %H:%M}" if st.due_close_at else "") for wo, st in flagged[:limit]))

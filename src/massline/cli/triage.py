@@ -6,9 +6,8 @@ import json
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from massline.cli._apps import app, console, err_console, settings
+from massline.cli._apps import app, console, err_console, print_table, settings
 from massline.core.errors import InputError, NotFoundError
 
 triage_app = typer.Typer(help="The triage queue: messages the classifier was not sure about.", no_args_is_help=True)
@@ -36,14 +35,10 @@ def triage_list_cmd(
     with session_scope(settings().resolved_database_url()) as session:
         items = triage_queue(session, limit=limit, offset=offset)
         total = triage_count(session)
-    table = Table(title=f"triage queue: {total} waiting")
-    for col in ("message", "suggested", "confidence", "title / text"):
-        table.add_column(col)
-    for item in items:
-        conf = "" if item.confidence is None else f"{item.confidence:.2f}"
-        table.add_row(str(item.message_id), item.category or "?", conf,
-                      _staff_view(item.title or item.excerpt)[:60])
-    console.print(table)
+    print_table(f"triage queue: {total} waiting", ("message", "suggested", "confidence", "title / text"),
+                ((str(item.message_id), item.category or "?",
+                  "" if item.confidence is None else f"{item.confidence:.2f}",
+                  _staff_view(item.title or item.excerpt)[:60]) for item in items))
 
 
 @triage_app.command("decide")

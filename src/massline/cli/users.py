@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from massline.cli._apps import app, console, err_console, settings
+from massline.cli._apps import app, console, err_console, print_table, settings
 from massline.core.errors import InputError, NotFoundError
 from massline.db.session import session_scope
 from massline.serve.accounts import (
@@ -83,12 +82,7 @@ def list_cmd() -> None:
         deps = {d.id: d.code for d in list_departments(session)}
         rows = [(str(u.id), u.username, u.role, deps.get(u.department_id or 0, ""), "yes" if u.active else "no")
                 for u in list_users(session)]
-    table = Table(title="users")
-    for col in ("id", "username", "role", "department", "active"):
-        table.add_column(col)
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
+    print_table("users", ("id", "username", "role", "department", "active"), rows)
 
 
 @key_app.command("create")
@@ -120,12 +114,7 @@ def key_list_cmd() -> None:
     with session_scope(settings().resolved_database_url()) as session:
         rows = [(str(k.id), k.name, k.prefix, f"{k.created_at:%Y-%m-%d}",
                  f"{k.revoked_at:%Y-%m-%d}" if k.revoked_at else "") for k in list_api_keys(session)]
-    table = Table(title="API keys")
-    for col in ("id", "name", "prefix", "created", "revoked"):
-        table.add_column(col)
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
+    print_table("API keys", ("id", "name", "prefix", "created", "revoked"), rows)
 
 
 @dept_app.command("seed")
@@ -146,9 +135,4 @@ def dept_list_cmd() -> None:
         deps = list_departments(session)
         by_id = {d.id: d.code for d in deps}
         rows = [(d.code, d.name, d.level, by_id.get(d.parent_id or 0, "")) for d in deps]
-    table = Table(title="departments")
-    for col in ("code", "name", "level", "parent"):
-        table.add_column(col)
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
+    print_table("departments", ("code", "name", "level", "parent"), rows)
