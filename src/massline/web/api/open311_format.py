@@ -62,31 +62,23 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def _append(parent: ET.Element, tag: str, value: Any) -> None:
-    child = ET.SubElement(parent, tag)
+def _fill(element: ET.Element, value: Any) -> None:
+    """Put ``value`` inside ``element``: a mapping as child elements, a list as repeated items, else text."""
     if isinstance(value, Mapping):
         for key, sub in value.items():
-            _append(child, key, sub)
+            _fill(ET.SubElement(element, key), sub)
     elif isinstance(value, list | tuple):
-        item_tag = LIST_ITEM.get(tag, "item")
+        item_tag = LIST_ITEM.get(element.tag, "item")
         for item in value:
-            _append(child, item_tag, item)
+            _fill(ET.SubElement(element, item_tag), item)
     else:
-        child.text = _text(value)
+        element.text = _text(value)
 
 
 def to_xml(root: str, data: Any) -> bytes:
     """``data`` under the root element ``root`` as UTF-8 XML with the declaration the spec asks for."""
     element = ET.Element(root)
-    if isinstance(data, Mapping):
-        for key, value in data.items():
-            _append(element, key, value)
-    elif isinstance(data, list | tuple):
-        item_tag = LIST_ITEM.get(root, "item")
-        for item in data:
-            _append(element, item_tag, item)
-    else:
-        element.text = _text(data)
+    _fill(element, data)
     body = ET.tostring(element, encoding="unicode", short_empty_elements=True)
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + body).encode("utf-8")
 
