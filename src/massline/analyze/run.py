@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from massline.analyze.classify.threshold import effective_threshold
 from massline.analyze.components import ANALYZE_PIPELINE
 from massline.analyze.routing.table import current_rules, department_names
 from massline.analyze.routing.triage import decided_message_ids
@@ -78,7 +79,7 @@ def build_analyze_pipeline(settings: Settings, session: Session, names: Sequence
     """The pipeline with the database routing rules, the settings' threshold and models directory."""
     merged: dict[str, dict[str, Any]] = {
         "analyze.category": {"models_dir": settings.models_dir()},
-        "analyze.route": {"rules": current_rules(session), "threshold": settings.route_threshold,
+        "analyze.route": {"rules": current_rules(session), "threshold": effective_threshold(settings)[0],
                           "names": department_names(session)},
     }
     for name, config in (configs or {}).items():

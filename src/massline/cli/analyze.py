@@ -127,7 +127,10 @@ def routing_show_cmd() -> None:
 
     with session_scope(settings().resolved_database_url()) as session:
         rows = show_rules(session)
-    table = Table(title=f"routing (auto when confidence ≥ {settings().route_threshold:.2f})")
+    from massline.analyze.classify.threshold import effective_threshold
+
+    cut, source = effective_threshold(settings())
+    table = Table(title=f"routing (auto when confidence ≥ {cut:.3f}, {source})")
     for col in ("category", "department", "name", "updated by", "updated at"):
         table.add_column(col)
     for r in rows:
