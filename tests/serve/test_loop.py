@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from tests.analyze.conftest import FakeCategoryModel
 
 from massline.analyze.routing import decide, triage_queue
 from massline.core.config import Settings
@@ -25,7 +26,6 @@ from massline.serve import seed_departments
 from massline.serve.metrics import compute_metrics
 from massline.serve.process import process_messages
 from massline.serve.queries import case_records
-from tests.analyze.conftest import FakeCategoryModel
 
 CST = timezone(timedelta(hours=8))
 HEADER = "留言编号,留言用户,留言主题,留言时间,留言详情,一级标签\n"

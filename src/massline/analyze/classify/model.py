@@ -35,14 +35,14 @@ from massline.analyze.classify.nbsvm import (
     out_of_fold_margins,
 )
 from massline.analyze.classify.text import classifier_text
-from massline.analyze.classify.threshold import ThresholdChoice, choose_threshold
+from massline.analyze.classify.threshold import META_FILE, MODEL_SUBDIR, ThresholdChoice, choose_threshold
 from massline.core.errors import InputError, ModelNotTrainedError
 
 __all__ = ["CategoryModel", "TrainParams", "classifier_text", "load_model", "save_model", "train_model"]
 
 ARTIFACT = "model.npz"
-META = "meta.json"
-SUBDIR = "classify"
+META = META_FILE
+SUBDIR = MODEL_SUBDIR
 FORMAT = 3
 #: bumped whenever the features change, and part of the model version, so results stay traceable to
 #: the feature set as well as to the training data (2: + title block)

@@ -78,11 +78,15 @@ def choose_threshold(confidence: np.ndarray, correct: np.ndarray, target: float 
                            n, False)
 
 
+#: Where a trained model lives under the models directory (``model.py`` saves there; defined here so this
+#: light module can read the threshold without importing the model code).
+MODEL_SUBDIR = "classify"
+META_FILE = "meta.json"
+
+
 def model_routing(models_dir: Path) -> dict[str, Any] | None:
     """The ``routing`` block of the installed model's ``meta.json`` (None without a model or block)."""
-    from massline.analyze.classify.model import META, model_dir
-
-    path = model_dir(models_dir) / META
+    path = Path(models_dir) / MODEL_SUBDIR / META_FILE
     if not path.is_file():
         return None
     try:

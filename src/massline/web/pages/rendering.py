@@ -25,6 +25,7 @@ from starlette.responses import Response
 from massline import __version__
 from massline.core.clock import fmt_local
 from massline.serve.sla import SLA_STATE_LABELS
+from massline.web.pages.security import csrf_token, session_user
 
 WEB_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -116,8 +117,6 @@ def _formatting(trans: _gettext.NullTranslations) -> Any:
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200) -> Response:
     """Render ``name`` with the request's language, user and CSRF token available to every template."""
-    from massline.web.pages.security import csrf_token, session_user  # local: security imports rendering
-
     lang = negotiate_language(request)
     trans = translations(lang)
     gettext = _formatting(trans)
