@@ -42,11 +42,11 @@ def route_results(category: Result | None, rules: Mapping[str, str], threshold: 
             reason = f"类别“{label}”没有分拨规则，请人工分拨"
         elif confidence is not None and confidence >= threshold:
             value = {"department": department, "queue": AUTO, "category": label}
-            reason = f"{label} → {names.get(department, department)}：置信度 {confidence:.3f} ≥ 阈值 {threshold:.2f}"
+            reason = f"{label} → {names.get(department, department)}：置信度 {confidence:.3f} ≥ 阈值 {threshold:.3f}"
         else:
             value = {"department": None, "queue": TRIAGE, "category": label}
             shown = "无" if confidence is None else f"{confidence:.3f}"
-            reason = (f"置信度 {shown} 低于阈值 {threshold:.2f}；规则建议：{label} → "
+            reason = (f"置信度 {shown} 低于阈值 {threshold:.3f}；规则建议：{label} → "
                       f"{names.get(department, department)}")
     return [
         Result(NAME, VERSION, "route", value, confidence, reason),
