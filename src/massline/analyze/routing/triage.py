@@ -130,7 +130,7 @@ def decide(
     decision = TriageDecision(message_id=message_id, category=category, department_code=department, actor=actor,
                               reason=reason, previous=previous)
     session.add(decision)
-    why = f"dispatcher {actor}" + (f": {reason}" if reason else "")
+    why = f"分拨员 {actor} 决定" + (f"：{reason}" if reason else "")
     save_results(session, message_id, [
         Result(HUMAN, HUMAN_VERSION, "category", category, 1.0, why),
         Result(HUMAN, HUMAN_VERSION, "route", {"department": department, "queue": "decided", "category": category},
