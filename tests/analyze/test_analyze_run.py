@@ -46,7 +46,7 @@ def test_when_messages_analysed_then_every_export_key_is_stored_with_its_version
     assert session.get(Message, ids[0]).meta["district"] == "A2区"  # type: ignore[union-attr]
     unsure = current_results(session, ids[3])
     assert unsure["route"].value["queue"] == "triage" and unsure["department"].value is None
-    assert "< threshold" in unsure["route"].reason
+    assert "低于阈值" in unsure["route"].reason and "住房和城乡建设局" in unsure["route"].reason  # Chinese, by name
 
 
 def test_when_rerun_after_retraining_then_new_rows_are_current_and_old_ones_kept(

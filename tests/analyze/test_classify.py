@@ -173,7 +173,9 @@ def test_when_eval_classify_runs_then_the_last_line_is_the_json_summary(
                                       "--threshold", "0.6"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output.strip().splitlines()[-1])
-    assert set(summary) == {"macro_f1", "accuracy", "n", "coverage_at_threshold", "accuracy_at_threshold"}
+    assert set(summary) >= {"macro_f1", "accuracy", "n", "coverage_at_threshold", "accuracy_at_threshold",
+                            "threshold", "threshold_source", "wilson_lower_at_threshold"}
+    assert summary["threshold"] == 0.6 and summary["threshold_source"] == "option"
     assert summary["n"] == 28
     assert 0 <= summary["coverage_at_threshold"] <= 1 and 0 <= summary["macro_f1"] <= 1
     assert "卫生计生" in result.output  # the per-class table
@@ -203,3 +205,17 @@ def test_when_a_label_has_too_few_examples_then_training_ignores_it_and_says_so(
     assert "新类别" not in model.classes
     assert model.meta["ignored_labels"] == {"新类别": 1}
     assert any("新类别" in line for line in said)
+
+
+def test_when_a_new_model_scores_worse_than_the_deployed_one_then_it_is_refused_unless_forced(
+        tmp_path: Path, model: CategoryModel) -> None:
+    from massline.analyze.classify.service import WorseModelError, _refuse_if_worse
+    from massline.core.config import Settings
+
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'm.db'}", secret_key="s")
+    save_model(model, settings.models_dir())
+    examples = _subset(DEV, 2)
+    with pytest.raises(WorseModelError, match="--force"):
+        _refuse_if_worse(settings, examples, new_f1=0.0, progress=None)
+    _refuse_if_worse(settings, examples, new_f1=1.0, progress=None)  # better: replaces
+    assert model.meta["routing"]["threshold"] >= 0.5  # every trained model carries its bound-based threshold

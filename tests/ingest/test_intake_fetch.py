@@ -12,8 +12,8 @@ from massline.core.config import Settings
 from massline.core.errors import FetchError
 from massline.db.models.intake import RawItem, Source
 from massline.db.session import get_sessionmaker
-from massline.ingest.fetch import fetch, ingest_url
-from massline.ingest.service import ingest_paths
+from massline.ingest.fetch import fetch
+from massline.ingest.service import ingest_paths, ingest_url
 
 PAGE = ("<html><head><title>市民留言</title></head><body><article><p>"
         + "小区门口的下水道堵塞了很久，雨天积水严重，请有关部门尽快疏通。" * 3

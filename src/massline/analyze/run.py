@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from massline.analyze.classify.threshold import effective_threshold
 from massline.analyze.components import ANALYZE_PIPELINE
-from massline.analyze.routing.table import current_rules
+from massline.analyze.routing.table import current_rules, department_names
 from massline.analyze.routing.triage import decided_message_ids
 from massline.core.config import Settings
 from massline.core.errors import InputError
@@ -78,7 +79,8 @@ def build_analyze_pipeline(settings: Settings, session: Session, names: Sequence
     """The pipeline with the database routing rules, the settings' threshold and models directory."""
     merged: dict[str, dict[str, Any]] = {
         "analyze.category": {"models_dir": settings.models_dir()},
-        "analyze.route": {"rules": current_rules(session), "threshold": settings.route_threshold},
+        "analyze.route": {"rules": current_rules(session), "threshold": effective_threshold(settings)[0],
+                          "names": department_names(session)},
     }
     for name, config in (configs or {}).items():
         merged.setdefault(name, {}).update(config)
@@ -93,11 +95,15 @@ def analyze_messages(
     message_ids: Sequence[int] | None = None,
     configs: Mapping[str, Mapping[str, Any]] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    after_batch: Callable[[Session, list[int]], None] | None = None,
 ) -> AnalyzeSummary:
     """Analyse stored messages in batches (one transaction per batch) and save the results.
 
     ``configs`` overrides component configs (e.g. ``{"analyze.category": {"model": m}}`` in tests).
-    ``progress(done, total)`` is called after each batch. Raises ``ModelNotTrainedError`` with a
+    ``progress(done, total)`` is called after each batch. ``after_batch(session, message_ids)`` runs
+    inside each batch's transaction once its results are saved — how ``massline.serve.process``
+    opens the routed messages' cases atomically with their routes (analysis itself knows nothing
+    of cases). Raises ``ModelNotTrainedError`` with a
     hint to run ``massline train classify`` before touching any message when no model exists.
     """
     if batch_size < 1:
@@ -133,6 +139,9 @@ def analyze_messages(
                 if doc.meta.get("district") and (message.meta or {}).get("district") != doc.meta["district"]:
                     message.meta = {**(message.meta or {}), "district": doc.meta["district"]}
             summary.messages += len(docs)
+            if after_batch is not None:
+                session.flush()
+                after_batch(session, [d.message_id for d in docs if d.message_id is not None])
         if progress is not None:
             progress(min(start + batch_size, total), total)
     summary.timings = dict(pipeline.timings)

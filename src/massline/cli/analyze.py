@@ -15,7 +15,7 @@ from massline.cli._apps import app, console, err_console, eval_app, settings
 from massline.core.errors import InputError, ModelNotTrainedError
 
 if TYPE_CHECKING:
-    from massline.analyze.run import AnalyzeSummary
+    from massline.serve.process import ProcessSummary
 
 routing_app = typer.Typer(help="The category → department routing table (audited edits).", no_args_is_help=True)
 app.add_typer(routing_app, name="routing")
@@ -31,13 +31,14 @@ def _offer_training() -> bool:
     return True
 
 
-def _run_with_progress(only_new: bool, batch_size: int) -> AnalyzeSummary:
-    from massline.analyze.run import analyze_messages
+def _run_with_progress(only_new: bool, batch_size: int) -> ProcessSummary:
+    """Analyse and route: what is analysed is also routed (cases opened, the rest left in triage)."""
+    from massline.serve.process import process_messages
 
     progress = Progress(TextColumn("analyse"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console)
     with progress:
         task = progress.add_task("analyse", total=None)
-        return analyze_messages(
+        return process_messages(
             settings(), only_new=only_new, batch_size=batch_size,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
@@ -53,12 +54,14 @@ def analyze_cmd(
     if all_ and only_new:
         raise typer.BadParameter("choose --all or --only-new, not both")
     try:
-        summary = _run_with_progress(not all_, batch_size)
+        processed = _run_with_progress(not all_, batch_size)
     except ModelNotTrainedError as exc:
         err_console.print(f"[red]{exc}[/]")
         if not _offer_training():
             raise typer.Exit(2) from exc
-        summary = _run_with_progress(not all_, batch_size)
+        processed = _run_with_progress(not all_, batch_size)
+    summary = processed.analysis
+    assert summary is not None  # process_messages always analyses
     table = Table(title=f"analysed {summary.messages} message(s), {summary.written} result row(s) written")
     table.add_column("category")
     table.add_column("messages", justify="right")
@@ -69,7 +72,9 @@ def analyze_cmd(
     if routed:
         console.print(f"routed automatically: {summary.queues.get('auto', 0)}/{routed} ({summary.auto_share:.1%}); "
                       f"triage: {summary.queues.get('triage', 0)}; kept dispatcher decisions: {summary.kept_human}")
-    typer.echo(json.dumps(summary.to_dict(), ensure_ascii=False))
+    console.print(f"cases opened: {processed.cases_opened}; waiting in triage: {processed.triage}")
+    typer.echo(json.dumps({**summary.to_dict(), "cases_opened": processed.cases_opened,
+                           "triage_waiting": processed.triage}, ensure_ascii=False))
 
 
 def _eval(task: str, data: Path | None) -> None:
@@ -122,7 +127,10 @@ def routing_show_cmd() -> None:
 
     with session_scope(settings().resolved_database_url()) as session:
         rows = show_rules(session)
-    table = Table(title=f"routing (auto when confidence ≥ {settings().route_threshold:.2f})")
+    from massline.analyze.classify.threshold import effective_threshold
+
+    cut, source = effective_threshold(settings())
+    table = Table(title=f"routing (auto when confidence ≥ {cut:.3f}, {source})")
     for col in ("category", "department", "name", "updated by", "updated at"):
         table.add_column(col)
     for r in rows:

@@ -18,6 +18,8 @@ COMMAND_MODULES = (
     "massline.cli.pii",
     "massline.cli.serve",
     "massline.cli.report",
+    "massline.cli.process",
+    "massline.cli.deadlines",
     "massline.cli.users",
     "massline.cli.demo",
     "massline.cli.screenshots",

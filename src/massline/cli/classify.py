@@ -20,6 +20,8 @@ def train_classify(
                                                     "default: the shipped fj2_train.csv).")] = None,
     confirmed: Annotated[bool, typer.Option("--confirmed/--no-confirmed",
                                             help="Add dispatchers' confirmed labels from the database.")] = True,
+    force: Annotated[bool, typer.Option("--force", help="Replace the deployed model even when the new one "
+                                                        "scores worse on the dev data.")] = False,
 ) -> None:
     """Train the category classifier and save it into the data directory."""
     from massline.analyze.classify.service import train_classifier
@@ -27,7 +29,7 @@ def train_classify(
     cfg = settings()
     try:
         with console.status("training the category classifier…") as status:
-            outcome = train_classifier(cfg, data or [], use_confirmed=confirmed,
+            outcome = train_classifier(cfg, data or [], use_confirmed=confirmed, force=force,
                                        progress=lambda msg: status.update(f"[bold]classify:[/] {msg}"))
     except InputError as exc:
         err_console.print(f"[red]cannot train:[/] {exc}")
@@ -38,6 +40,11 @@ def train_classify(
     cv = meta.get("cross_validation", {})
     if cv:
         console.print(f"cross-validated accuracy on the training data: {cv['accuracy']:.3f}")
+    routing = meta.get("routing") or {}
+    if routing:
+        console.print(f"routing threshold {routing['threshold']:.3f}: lower 95 % Wilson bound of out-of-fold "
+                      f"accuracy {routing['wilson_lower']:.2%} ≥ {routing['target_accuracy']:.0%} among the "
+                      f"{routing['coverage']:.1%} routed automatically")
     if outcome.dev_metrics:
         console.print(f"dev ({Path(str(outcome.dev_metrics['data'])).name}): "
                       + json.dumps({k: v for k, v in outcome.dev_metrics.items() if k != "data"}))
@@ -47,16 +54,16 @@ def train_classify(
 @eval_app.command("classify")
 def eval_classify(
     data: Annotated[Path, typer.Option("--data", help="附件2-style CSV/XLSX with 一级标签 or 一级分类.")],
-    threshold: Annotated[float | None, typer.Option(help="Routing threshold (default: the route_threshold "
-                                                         "setting).")] = None,
+    threshold: Annotated[float | None, typer.Option(help="Routing threshold (default: MASSLINE_ROUTE_THRESHOLD "
+                                                         "when set, else the model's bound-based choice).")] = None,
 ) -> None:
     """Evaluate the installed model; the LAST line printed is one JSON object."""
     from massline.analyze.classify.data import read_labelled
     from massline.analyze.classify.evaluate import evaluate
     from massline.analyze.classify.service import load_or_train
+    from massline.analyze.classify.threshold import TARGET_ACCURACY, effective_threshold, wilson_lower
 
     cfg = settings()
-    cut = cfg.route_threshold if threshold is None else threshold
     try:
         labelled = read_labelled(data)
         for problem in labelled.skipped:
@@ -65,6 +72,7 @@ def eval_classify(
             model = load_or_train(cfg, progress=lambda msg: status.update(f"[bold]classify:[/] {msg}"),
                                   announce=console.print)
             status.update("classifying…")
+            cut, source = (threshold, "option") if threshold is not None else effective_threshold(cfg)
             result = evaluate(model, labelled.examples, cut)
     except (InputError, ValueError) as exc:
         err_console.print(f"[red]cannot evaluate:[/] {exc}")
@@ -85,4 +93,9 @@ def eval_classify(
     console.print(confusion)
     console.print(f"accuracy {result.accuracy:.4f}; at threshold {cut:.2f}: {result.coverage_at_threshold:.1%} "
                   f"routed automatically, {result.accuracy_at_threshold:.2%} of them correct")
-    typer.echo(json.dumps(result.summary()))
+    routed = round(result.coverage_at_threshold * result.n)
+    hits = round(result.accuracy_at_threshold * routed)
+    typer.echo(json.dumps({**result.summary(), "threshold": round(cut, 4), "threshold_source": source,
+                           "target_accuracy": TARGET_ACCURACY,
+                           "wilson_lower_at_threshold": round(wilson_lower(hits, routed), 4),
+                           "model_version": result.model_version}))

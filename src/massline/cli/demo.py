@@ -13,13 +13,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import select
 
 from massline.cli._apps import app, console, err_console, settings
 from massline.core.config import Settings
 from massline.core.errors import MasslineError, ModelNotTrainedError
-from massline.db.models.message import AnalysisResult
-from massline.db.models.workorders import WorkOrder
 from massline.db.session import session_scope, upgrade
 
 
@@ -44,21 +41,12 @@ def _train(cfg: Settings) -> None:
 
 
 def open_routed_work_orders(cfg: Settings) -> int:
-    """A work order for every message the router sent straight to a department (none twice)."""
-    from massline.serve.cases import open_from_routing
+    """A work order for every message the router sent straight to a department (none twice), received at the
+    message's own time — the same path as ``massline process`` (``massline.serve.process``)."""
+    from massline.serve.process import open_routed_cases
 
-    created = 0
     with session_scope(cfg.resolved_database_url()) as session:
-        have = select(WorkOrder.message_id).where(WorkOrder.message_id.is_not(None))
-        routes = session.scalars(select(AnalysisResult).where(
-            AnalysisResult.key == "route", AnalysisResult.current.is_(True), AnalysisResult.message_id.not_in(have)))
-        for route in routes:
-            value: dict[str, Any] = route.value if isinstance(route.value, dict) else {}
-            if value.get("queue") != "auto" or not value.get("department"):
-                continue
-            open_from_routing(session, route.message_id, str(value["department"]), route.confidence, route.reason)
-            created += 1
-    return created
+        return open_routed_cases(session).cases_opened
 
 
 def run_demo(cfg: Settings, progress: Progress | None = None, *, train: bool = True) -> DemoReport:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -14,10 +13,8 @@ from massline.cli._apps import app, console, err_console, print_table, settings
 from massline.core.errors import InputError
 from massline.db.session import session_scope
 from massline.serve.history import import_replies
-from massline.serve.queries import WorkOrderFilter, list_work_orders
 from massline.serve.report import TITLES, fmt_value, report_rows, to_csv, write_xlsx
-from massline.serve.sla import load_sla_rules, sla_status
-from massline.serve.states import OPEN_STATUSES
+from massline.serve.sla import load_sla_rules
 
 #: The printed table keeps to what fits a terminal; CSV/XLSX carry every column.
 TABLE_KEYS = ("group", "name", "received", "response_rate", "resolution_rate", "satisfaction_rate",
@@ -90,22 +87,18 @@ def import_replies_cmd(
 ) -> None:
     """Closed work orders from stored messages that carry a reply (泰迪杯 附件4 答复意见/答复时间)."""
     with session_scope(settings().resolved_database_url()) as session:
-        created = import_replies(session, rules=load_sla_rules(_sla_path()), limit=limit)
+        created = import_replies(session, rules=load_sla_rules(_sla_path(), session=session), limit=limit)
     console.print(f"[green]{created} work orders created from answered messages[/]")
 
 
 @workorders_app.command("overdue")
 def overdue_cmd(limit: Annotated[int, typer.Option("--limit", min=1)] = 50) -> None:
-    """Open cases whose deadline passed or is near, most urgent first, with the escalation level."""
-    rules = load_sla_rules(_sla_path())
-    now = datetime.now(UTC)
+    """Open cases past a deadline (``massline.serve.sla.is_overdue``) or escalated, most escalated first."""
+    from massline.serve.escalation import overdue_cases
+
     with session_scope(settings().resolved_database_url()) as session:
-        cases = list_work_orders(session, filters=WorkOrderFilter(status=sorted(OPEN_STATUSES)), limit=10_000)
-        flagged = [(wo, sla_status(wo, now, rules=rules)) for wo in cases]
-    flagged = [(wo, st) for wo, st in flagged if st.state in ("overdue", "due_soon")]
-    flagged.sort(key=lambda pair: (pair[1].state != "overdue", -pair[1].escalation_level, pair[0].id))
-    print_table(f"{len(flagged)} open cases overdue or due soon",
-                ("id", "status", "category", "state", "escalation", "due response", "due close"),
-                ((str(wo.id), wo.status, wo.category or "", st.state, str(st.escalation_level),
-                  f"{st.due_response_at:%Y-%m-%d %H:%M}" if st.due_response_at else "",
-                  f"{st.due_close_at:%Y-%m-%d %H:%M}" if st.due_close_at else "") for wo, st in flagged[:limit]))
+        rows = [c.as_dict() for c in overdue_cases(session, limit=limit)]
+    print_table(f"{len(rows)} open cases overdue or escalated",
+                ("id", "status", "department", "时限", "escalation", "due response", "due close"),
+                ((str(r["id"]), r["status_label"] or r["status"], r["department"] or "—", r["state_label"],
+                  str(r["escalation_level"]), r["due_response_at"], r["due_close_at"]) for r in rows))

@@ -25,16 +25,26 @@ def _staff_view(text: str) -> str:
 
 @triage_app.command("list")
 def triage_list_cmd(
-    limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Default: 50 in a table, all in JSON.")] = None,
     offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
+    fmt: Annotated[str, typer.Option("--format", help="table (default) or json (one JSON array, the last line; "
+                                                      "all items unless --limit is given).")] = "table",
 ) -> None:
     """Messages waiting for a dispatcher, oldest first."""
     from massline.analyze.routing import triage_count, triage_queue
     from massline.db.session import session_scope
 
+    if fmt not in ("table", "json"):
+        raise typer.BadParameter("choose table or json", param_hint="--format")
     with session_scope(settings().resolved_database_url()) as session:
-        items = triage_queue(session, limit=limit, offset=offset)
         total = triage_count(session)
+        items = triage_queue(session, limit=limit or (max(total, 1) if fmt == "json" else 50), offset=offset)
+    if fmt == "json":
+        typer.echo(json.dumps([{"message_id": i.message_id, "external_id": i.external_id,
+                                "suggested_category": i.category, "confidence": i.confidence,
+                                "suggested_department": i.department, "reason": i.reason} for i in items],
+                              ensure_ascii=False))
+        return
     print_table(f"triage queue: {total} waiting", ("message", "suggested", "confidence", "title / text"),
                 ((str(item.message_id), item.category or "?",
                   "" if item.confidence is None else f"{item.confidence:.2f}",

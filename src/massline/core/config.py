@@ -40,6 +40,10 @@ class Settings(BaseSettings):
         default=None, description="YAML of deadline rules and the working-day calendar (massline.serve.sla); "
         "default: the built-in rules."
     )
+    timezone: str = Field(
+        default="Asia/Shanghai", description="The installation's time zone: how times are shown and how dates "
+        "without a time (a 'date to' filter, a 留言时间) are read. Stored times are always UTC."
+    )
     api_rate_limit: int = Field(
         default=600, description="Open311 POSTs per API key per minute, per server process (0 = unlimited, "
         "which also lifts the throttle of failed staff logins)."

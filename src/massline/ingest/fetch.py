@@ -9,23 +9,16 @@ publisher a 304 and us nothing.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import httpx
-from sqlalchemy import select
 
 from massline.core.config import Settings
 from massline.core.errors import FetchError
-from massline.db.models.intake import Source
-from massline.db.session import session_scope
-from massline.ingest.process import ProgressHook
-from massline.ingest.profiles import Profile
 from massline.ingest.readers import format_for, sniff_format
-from massline.ingest.report import FileReport, Problem
 
 
 @dataclass
@@ -116,42 +109,9 @@ def fetch(settings: Settings, url: str, *, etag: str | None = None, last_modifie
     return FetchResult(url, response.status_code, b"".join(chunks), headers.get("content-type", ""), headers)
 
 
-def _format(result: FetchResult) -> str:
+def format_of_fetched(result: FetchResult) -> str:
+    """The reader format of a fetched body: sniffed, else from the URL path."""
     sniffed = sniff_format(result.content, result.content_type)
     if sniffed != "text" or "text/plain" in result.content_type:
         return sniffed
     return format_for(PurePosixPath(urlsplit(result.url).path), result.content)
-
-
-def ingest_url(
-    settings: Settings,
-    url: str,
-    *,
-    profile: str | Profile | None = None,
-    mapping: Mapping[str, str] | None = None,
-    progress: ProgressHook | None = None,
-) -> FileReport:
-    """Fetch ``url`` (conditionally) and ingest what came back; failures are reported, not raised."""
-    from massline.ingest.service import ingest_bytes  # service imports this module lazily too
-
-    name = f"url:{url}"[:200]
-    with session_scope(settings.resolved_database_url()) as session:
-        source = session.scalars(select(Source).where(Source.name == name)).first()
-        etag, last_modified = (source.etag, source.last_modified) if source else (None, None)
-    try:
-        result = fetch(settings, url, etag=etag, last_modified=last_modified)
-    except FetchError as exc:
-        return FileReport(url, format="url", problems=[Problem(url, "", "", exc.reason)])
-    if result.not_modified:
-        return FileReport(url, format="url", not_modified=True)
-    fmt = _format(result)
-    report = ingest_bytes(
-        settings, result.content, origin=url, fmt=fmt, source_name=name, source_kind="feed" if fmt == "feed" else "web",
-        url=url, profile=profile, mapping=mapping, headers=result.headers, progress=progress,
-    )
-    with session_scope(settings.resolved_database_url()) as session:
-        source = session.scalars(select(Source).where(Source.name == name)).one()
-        source.etag = result.headers.get("etag")
-        source.last_modified = result.headers.get("last-modified")
-        source.url = url
-    return report

@@ -22,12 +22,12 @@ from massline.core.types import Doc
 from massline.db.models.intake import RawItem, Source
 from massline.db.models.message import Message
 from massline.ingest.profiles import MappedRecord, Profile, detect_profile, map_record
-from massline.ingest.records import RawRecord, ReadItem, ReadProblem, sha256_hex
+from massline.ingest.records import RawRecord, ReadItem, ReadProblem
 from massline.ingest.report import FileReport, Problem
 from massline.pipeline import Pipeline, build_pipeline
 from massline.store.dedup import DuplicateIndex
 from massline.store.messages import Pending, pseudonym, save_messages
-from massline.store.raw import existing_raw, quarantine
+from massline.store.raw import existing_raw, quarantine, sha256_hex
 
 BATCH_SIZE = 500
 _CJK = re.compile(r"[\u3400-\u9fff]")

@@ -7,7 +7,6 @@ read at all (binary junk, a truncated workbook) raises :class:`massline.core.err
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -57,6 +56,3 @@ def canonical_json(data: Any) -> bytes:
         "utf-8"
     )
 
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

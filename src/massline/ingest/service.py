@@ -14,11 +14,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from massline.core.config import Settings
-from massline.core.errors import InputError
+from massline.core.errors import FetchError, InputError
 from massline.db.base import utcnow
+from massline.db.models.intake import Source
 from massline.db.models.message import Message
 from massline.db.session import get_sessionmaker, session_scope
 from massline.ingest.process import BATCH_SIZE, Batcher, ProgressHook
@@ -126,8 +128,6 @@ def ingest_paths(
     report = IngestReport()
     for item in expand_paths(paths):
         if isinstance(item, str):
-            from massline.ingest.fetch import ingest_url  # httpx only when a URL is given
-
             report.files.append(ingest_url(settings, item, profile=profile, mapping=mapping, progress=progress))
             continue
         origin = str(item)
@@ -235,3 +235,37 @@ def ingest_text(
             reason = report.problems[0].reason if report.problems else "not stored"
             raise InputError(reason, field="text", origin=origin)
         return messages[0]
+
+
+def ingest_url(
+    settings: Settings,
+    url: str,
+    *,
+    profile: str | Profile | None = None,
+    mapping: Mapping[str, str] | None = None,
+    progress: ProgressHook | None = None,
+) -> FileReport:
+    """Fetch ``url`` (conditionally) and ingest what came back; failures are reported, not raised."""
+    from massline.ingest.fetch import fetch, format_of_fetched  # httpx only when a URL is given
+
+    name = f"url:{url}"[:200]
+    with session_scope(settings.resolved_database_url()) as session:
+        source = session.scalars(select(Source).where(Source.name == name)).first()
+        etag, last_modified = (source.etag, source.last_modified) if source else (None, None)
+    try:
+        result = fetch(settings, url, etag=etag, last_modified=last_modified)
+    except FetchError as exc:
+        return FileReport(url, format="url", problems=[Problem(url, "", "", exc.reason)])
+    if result.not_modified:
+        return FileReport(url, format="url", not_modified=True)
+    fmt = format_of_fetched(result)
+    report = ingest_bytes(
+        settings, result.content, origin=url, fmt=fmt, source_name=name, source_kind="feed" if fmt == "feed" else "web",
+        url=url, profile=profile, mapping=mapping, headers=result.headers, progress=progress,
+    )
+    with session_scope(settings.resolved_database_url()) as session:
+        source = session.scalars(select(Source).where(Source.name == name)).one()
+        source.etag = result.headers.get("etag")
+        source.last_modified = result.headers.get("last-modified")
+        source.url = url
+    return report

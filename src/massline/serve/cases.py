@@ -13,10 +13,11 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from massline.core.errors import InputError, NotFoundError
@@ -62,16 +63,9 @@ def detect_district(*texts: str | None) -> str | None:
     return None
 
 
-def message_received_at(message: Message, local: tzinfo) -> datetime:
-    """When the citizen wrote (else when we received it), in UTC.
-
-    A naive ``created_at`` is local wall-clock time: SQLite keeps only the wall-clock part of the
-    aware ``+08:00`` times the intake writes. A naive ``received_at`` is UTC (``utcnow``).
-    """
-    if message.created_at is not None:
-        when = message.created_at
-        return as_utc(when if when.tzinfo else when.replace(tzinfo=local))
-    return as_utc(message.received_at)
+def message_received_at(message: Message) -> datetime:
+    """When the citizen wrote (else when we received it), in UTC (the column type returns aware UTC)."""
+    return as_utc(message.created_at if message.created_at is not None else message.received_at)
 
 
 def message_category(session: Session, message: Message) -> str | None:
@@ -146,8 +140,7 @@ def open_work_order(
         title = title if title is not None else message.title
         description = description if description is not None else message.body
         category = category or message_category(session, message)
-        rules = rules or load_sla_rules()
-        at = at or message_received_at(message, rules.timezone)
+        at = at or message_received_at(message)
     if not description or not description.strip():
         raise InputError("must not be empty", field="description")
     if department_code:  # a staff member opening a case for a department dispatches it
@@ -158,7 +151,7 @@ def open_work_order(
     dep = department_by_code(session, department_code) if department_code else None
     district = district or ((message.meta or {}).get("district") if message else None) or detect_district(
         loc.address_string if loc else None, title, description)
-    due_response, due_close = (rules or load_sla_rules()).due_dates(when, category, priority)
+    due_response, due_close = (rules or load_sla_rules(session=session)).due_dates(when, category, priority)
     wo = WorkOrder(
         token=new_token(), message_id=message_id, source=source, category=category, service_code=service_code,
         title=title, description=description, public_description=mask_text(description, "public"),
@@ -169,8 +162,23 @@ def open_work_order(
         contact_id=_store_contact(session, contact, secret_key), created_at=when, updated_at=when,
         due_response_at=due_response, due_close_at=due_close,
     )
-    session.add(wo)
-    session.flush()
+    if message_id is not None and session.get_bind().dialect.name != "sqlite":
+        # Two dispatchers (or a dispatcher and the router) opening the same message's case at once:
+        # the unique index on work_orders.message_id lets one win; the other gets the winner's case.
+        # (SQLite serialises writers, and pysqlite savepoints are unreliable, so there the plain
+        # check above and the index suffice.)
+        try:
+            with session.begin_nested():
+                session.add(wo)
+                session.flush()
+        except IntegrityError:
+            existing = session.scalar(select(WorkOrder).where(WorkOrder.message_id == message_id))
+            if existing is None:
+                raise
+            return existing
+    else:
+        session.add(wo)
+        session.flush()
     add_event(session, wo, actor=actor, kind="created", at=when, to_status="new", audit=audit,
               detail={"source": source, "category": category, "priority": priority, "message_id": message_id},
               reason=reason)
@@ -192,9 +200,10 @@ def open_from_routing(
     *,
     threshold: float | None = None,
     actor: Actor = "system:routing",
+    rules: SlaRules | None = None,
 ) -> WorkOrder:
     """Called after automatic routing: below ``threshold`` (if given) the case goes to the dispatch queue."""
     if threshold is not None and (confidence is None or confidence < threshold):
         department_code = None
     return open_work_order(session, message_id=message_id, department_code=department_code, confidence=confidence,
-                           reason=reason, actor=actor)
+                           reason=reason, actor=actor, rules=rules)

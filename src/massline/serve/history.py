@@ -45,7 +45,7 @@ def _reply_time(value: object, local: tzinfo) -> datetime:
 
 def import_replies(session: Session, *, rules: SlaRules | None = None, limit: int | None = None) -> int:
     """Create closed work orders for answered messages that have none yet; returns how many were created."""
-    rules = rules or load_sla_rules()
+    rules = rules or load_sla_rules(session=session)
     done = select(WorkOrder.message_id).where(WorkOrder.message_id.is_not(None))
     stmt = select(Message).where(Message.id.not_in(done)).order_by(Message.id)
     created = skipped = 0
@@ -60,7 +60,7 @@ def import_replies(session: Session, *, rules: SlaRules | None = None, limit: in
         except InputError:
             skipped += 1
             continue
-        received = message_received_at(message, rules.timezone)
+        received = message_received_at(message)
         category = message_category(session, message)
         if category not in routes:  # one lookup per category, not per message (round trips dominate on PG)
             dep = department_for_category(session, category)

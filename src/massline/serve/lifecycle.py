@@ -198,7 +198,12 @@ def reopen(session: Session, wo: WorkOrder, *, actor: Actor, reason: str, at: da
                  reason=why)
     wo.reopen_count += 1
     wo.closed_at, wo.close_reason = None, None
-    rules = rules or load_sla_rules()
+    if wo.merged_into_id is not None:  # a reopened duplicate is its own case again (counted in metrics again)
+        add_event(session, wo, actor=actor, kind="unmerged", at=when, detail={"was_merged_into": wo.merged_into_id},
+                  reason=why)
+        wo.merged_into_id = None
+    rules = rules or load_sla_rules(session=session)
+    wo.reopened_at = when  # deadlines and their status now run from the reopening
     wo.due_close_at = rules.add(when, rules.durations(wo.category, wo.priority)[1])
     return wo
 
@@ -245,10 +250,12 @@ def set_priority(session: Session, wo: WorkOrder, *, priority: str, actor: Actor
         raise InputError(f"unknown priority {priority!r}; expected one of {', '.join(PRIORITIES)}", field="priority")
     if wo.status not in OPEN_STATUSES:
         raise TransitionError(f"cannot change the priority of work order {wo.id} in status {wo.status!r}")
-    rules = rules or load_sla_rules()
+    rules = rules or load_sla_rules(session=session)
     old = wo.priority
     wo.priority = priority
-    wo.due_response_at, wo.due_close_at = rules.due_dates(wo.created_at, wo.category, priority)
+    respond, close_in = rules.durations(wo.category, priority)
+    wo.due_response_at = rules.add(wo.created_at, respond)
+    wo.due_close_at = rules.add(wo.reopened_at or wo.created_at, close_in)  # a reopened case runs from the reopening
     add_event(session, wo, actor=actor, kind="priority_changed", at=at_or_now(at),
               detail={"from": old, "to": priority}, reason=reason)
     return wo

@@ -5,9 +5,13 @@ Definitions (the README repeats them):
 * **population (received)** — work orders *received* (``created_at``) in the period, except
   duplicates merged into another case (``merged_into_id`` set) and cases closed as invalid;
 * **响应率 response rate** — received cases whose first response (first ``accepted`` or
-  ``replied`` event) came no later than ``due_response_at`` ÷ received;
+  ``replied`` event) came no later than ``due_response_at`` ÷ received cases whose response is
+  *due*: answered already, or past (or without) their response deadline — a case received this
+  morning that nobody had to answer yet is not a failure;
 * **解决率 resolution rate** — received cases whose status is ``closed`` now (a reopened case
-  counts again only once it is closed again) ÷ received;
+  counts again only once it is closed again) ÷ received cases whose close is due (closed, or past
+  or without their close deadline — re-based when reopened);
+* a merged duplicate is counted once, in its main case; reopening it makes it its own case again;
 * **满意率 satisfaction rate** — cases whose current rating is 满意 or 基本满意 ÷ cases with a rating
   (``None`` when nothing was rated);
 * **time to first response / to close** — ``first_response_at − created_at`` and
@@ -50,6 +54,8 @@ class MetricRow:
     responded: int
     responded_in_time: int
     resolved: int
+    response_due: int  # denominator of 响应率: received cases whose response is due by ``now``
+    close_due: int  # denominator of 解决率
     rated: int
     satisfied: int
     response_rate: float | None
@@ -125,14 +131,18 @@ def _ratio(num: int, den: int) -> float | None:
 
 def compute_metrics(session: Session, *, by: str | None = None, period: str | None = None,
                     start: datetime | None = None, end: datetime | None = None,
-                    tz: ZoneInfo = LOCAL_TZ, with_total: bool = True) -> list[MetricRow]:
-    """One row per value of ``by`` (``category``/``department``/``district``/``month``), plus a 全部 row."""
+                    tz: ZoneInfo = LOCAL_TZ, with_total: bool = True, now: datetime | None = None) -> list[MetricRow]:
+    """One row per value of ``by`` (``category``/``department``/``district``/``month``), plus a 全部 row.
+
+    ``now`` (default: the current time) decides which deadlines have passed (rate denominators).
+    """
     if by is not None and by not in DIMENSIONS:
         raise InputError(f"unknown dimension {by!r}; expected one of {', '.join(DIMENSIONS)}", field="by")
     bounds = parse_period(period, tz) or (start, end)
-    rows = _query(session, by, bounds, tz)
+    moment = now or datetime.now(UTC)
+    rows = _query(session, by, bounds, tz, moment)
     if with_total and by is not None:
-        rows += _query(session, None, bounds, tz)
+        rows += _query(session, None, bounds, tz, moment)
     return rows
 
 
@@ -149,7 +159,7 @@ def _where(bounds: tuple[datetime | None, datetime | None]) -> list[ColumnElemen
 
 
 def _query(session: Session, by: str | None, bounds: tuple[datetime | None, datetime | None],
-           tz: ZoneInfo) -> list[MetricRow]:
+           tz: ZoneInfo, now: datetime) -> list[MetricRow]:
     group = _group_expr(session, by, tz).label("grp")
     resp_h = _hours(session, WorkOrder.first_response_at, WorkOrder.created_at)
     close_h = case((WorkOrder.status == "closed", _hours(session, WorkOrder.closed_at, WorkOrder.created_at)))
@@ -162,6 +172,10 @@ def _query(session: Session, by: str | None, bounds: tuple[datetime | None, date
         func.sum(case((WorkOrder.status == "closed", one), else_=0)),
         func.count(Rating.id),
         func.sum(case((Rating.value.in_(("满意", "基本满意")), one), else_=0)),
+        func.sum(case((or_(WorkOrder.first_response_at.is_not(None), WorkOrder.due_response_at.is_(None),
+                           WorkOrder.due_response_at <= now), one), else_=0)),
+        func.sum(case((or_(WorkOrder.status == "closed", WorkOrder.due_close_at.is_(None),
+                           WorkOrder.due_close_at <= now), one), else_=0)),
     ]
     pg = session.get_bind().dialect.name == "postgresql"
     if pg:
@@ -173,17 +187,19 @@ def _query(session: Session, by: str | None, bounds: tuple[datetime | None, date
     result = session.execute(base).all()
     quantiles: dict[str, list[float | None]] = {}
     if pg:
-        quantiles = {r[0]: [None if v is None else float(v) for v in r[7:11]] for r in result}
+        quantiles = {r[0]: [None if v is None else float(v) for v in r[9:13]] for r in result}
     else:
         quantiles = _python_quantiles(session, group, resp_h, close_h, bounds)
     out = []
     for r in result:
-        received, responded, in_time, resolved, rated, satisfied = (int(v or 0) for v in r[1:7])
+        received, responded, in_time, resolved, rated, satisfied, response_due, close_due = (
+            int(v or 0) for v in r[1:9])
         q = quantiles.get(r[0], [None] * 4)
         out.append(MetricRow(
             group=str(r[0]), received=received, responded=responded, responded_in_time=in_time, resolved=resolved,
-            rated=rated, satisfied=satisfied, response_rate=_ratio(in_time, received),
-            resolution_rate=_ratio(resolved, received), satisfaction_rate=_ratio(satisfied, rated),
+            response_due=response_due, close_due=close_due,
+            rated=rated, satisfied=satisfied, response_rate=_ratio(in_time, response_due),
+            resolution_rate=_ratio(resolved, close_due), satisfaction_rate=_ratio(satisfied, rated),
             response_hours_median=q[0], response_hours_p90=q[1], close_hours_median=q[2], close_hours_p90=q[3]))
     return out
 

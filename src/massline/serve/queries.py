@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from massline.core.clock import iso_local
 from massline.core.errors import NotFoundError, PermissionDenied
+from massline.db.models.message import Message
 from massline.db.models.users import Department, User
 from massline.db.models.workorders import CoHandler, Contact, Rating, Reply, WorkOrder, WorkOrderEvent
 from massline.db.repositories.audit import record_audit
@@ -21,7 +24,7 @@ from massline.serve._common import cohandler_ids
 from massline.serve.departments import escalation_chain
 from massline.serve.roles import can
 from massline.serve.sla import as_utc, sla_status
-from massline.serve.states import QUEUE_STATUSES
+from massline.serve.states import QUEUE_STATUSES, STATUS_LABELS
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,10 @@ def _visible(stmt: Select[tuple[WorkOrder]], user: User | None) -> Select[tuple[
     co = exists().where(CoHandler.work_order_id == WorkOrder.id, CoHandler.department_id == user.department_id,
                         CoHandler.active.is_(True))
     return stmt.where(or_(WorkOrder.lead_department_id == user.department_id, co))
+
+
+#: The department wall as a query filter, for other modules' lists (the escalation list).
+visible_cases = _visible
 
 
 def _filtered(f: WorkOrderFilter, user: User | None) -> Select[tuple[WorkOrder]]:
@@ -90,6 +97,32 @@ def list_work_orders(session: Session, *, user: User | None = None, filters: Wor
 def count_work_orders(session: Session, *, user: User | None = None, filters: WorkOrderFilter | None = None) -> int:
     stmt = _filtered(filters or WorkOrderFilter(), user).with_only_columns(func.count(WorkOrder.id)).order_by(None)
     return int(session.scalar(stmt) or 0)
+
+
+def case_records(session: Session, *, status: Sequence[str] | None = None, department: str | None = None,
+                 limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+    """Cases as plain records for ``massline workorders list`` (oldest first), times in the display zone.
+
+    ``due_at`` is the close deadline; ``external_id`` the source message's own id (留言编号).
+    """
+    stmt = (select(WorkOrder, Message.external_id, Department.code)
+            .outerjoin(Message, Message.id == WorkOrder.message_id)
+            .outerjoin(Department, Department.id == WorkOrder.lead_department_id)
+            .order_by(WorkOrder.created_at, WorkOrder.id))
+    if status:
+        stmt = stmt.where(WorkOrder.status.in_(list(status)))
+    if department:
+        stmt = stmt.where(Department.code == department)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    if offset:
+        stmt = stmt.offset(offset)
+    return [{"id": wo.id, "message_id": wo.message_id, "external_id": external_id, "department": code,
+             "status": wo.status, "status_label": STATUS_LABELS.get(wo.status, wo.status), "category": wo.category,
+             "priority": wo.priority, "created_at": iso_local(wo.created_at),
+             "due_response_at": iso_local(wo.due_response_at), "due_at": iso_local(wo.due_close_at),
+             "merged_into_id": wo.merged_into_id}
+            for wo, external_id, code in session.execute(stmt)]
 
 
 def get_work_order(session: Session, work_order_id: int, user: User | None = None) -> WorkOrder:

@@ -46,8 +46,8 @@ log = logging.getLogger(__name__)
 Channel = Literal["open311", "web"]
 #: channel → (source name, source kind, raw origin, prefix of the routing reason)
 CHANNELS: dict[str, tuple[str, str, str, str]] = {
-    "open311": ("open311", "open311", "open311:POST /open311/v2/requests", "open311"),
-    "web": ("web-form", "form", "web-form", "web form"),
+    "open311": ("open311", "open311", "open311:POST /open311/v2/requests", "Open311"),
+    "web": ("web-form", "form", "web-form", "网上留言"),
 }
 REBUILD_SECONDS = 120.0
 RETRY_SECONDS = 10.0  # after a failed build
@@ -101,7 +101,7 @@ def analysis_pipeline(settings: Settings, session: Session,
         return pipeline
 
 
-def route(category: str | None, doc: Doc | None, prefix: str = "open311") -> tuple[str | None, float | None, str]:
+def route(category: str | None, doc: Doc | None, prefix: str = "Open311") -> tuple[str | None, float | None, str]:
     """(department code or None for the dispatcher's queue, confidence, why) for a new request.
 
     Like any message, the analysis pipeline's ``route`` result decides (the classifier's
@@ -111,13 +111,13 @@ def route(category: str | None, doc: Doc | None, prefix: str = "open311") -> tup
     """
     routed = doc.result("route") if doc is not None else None
     if routed is None or not isinstance(routed.value, dict):
-        return None, None, f"{prefix}: citizen chose {category}; no classifier result → dispatcher"
+        return None, None, f"{prefix}：市民选择“{category}”，没有分类结果，转人工分拨"
     label, department = routed.value.get("category"), routed.value.get("department")
     if label is not None and label != category:
-        return None, routed.confidence, f"{prefix}: citizen chose {category}, classifier says {label} → dispatcher"
+        return None, routed.confidence, f"{prefix}：市民选择“{category}”，分类器判断为“{label}”，转人工分拨"
     if not department:
-        return None, routed.confidence, f"{prefix}: {routed.reason} → dispatcher"
-    return str(department), routed.confidence, f"{prefix}: {routed.reason}"
+        return None, routed.confidence, f"{prefix}：{routed.reason}，转人工分拨"
+    return str(department), routed.confidence, f"{prefix}：{routed.reason}"
 
 
 def _analyse(session: Session, settings: Settings, message_id: int, doc: Doc,

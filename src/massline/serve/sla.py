@@ -9,8 +9,8 @@ Durations: ``"<N>d"`` = N *working* days (same clock time on the Nth following w
 a case received on a non-working day counts from 00:00 of the next working day, so
 "1d" from a Saturday is Tuesday 00:00); ``"<N>h"`` =
 N calendar hours (urgent cases do not wait for Monday). The calendar is weekends plus a
-configurable holiday list and make-up working days (调休); when the optional ``chinese_calendar``
-package is installed it is used instead of the lists.
+configurable holiday list and make-up working days (调休), the statutory calendar of the
+``chinesecalendar`` package, and the administrator's overrides (see :class:`WorkCalendar`).
 
 Rules YAML (``Settings.sla_file`` / ``MASSLINE_SLA_FILE`` when set, else :data:`DEFAULT_RULES`)::
 
@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import importlib
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -34,9 +35,13 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import yaml
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session
 
 from massline.core.config import get_settings
 from massline.core.errors import InputError
+from massline.db.base import to_utc
+from massline.db.models.deadlines import CalendarOverride
 from massline.db.models.workorders import WorkOrder
 
 DEFAULT_RULES: Final[dict[str, Any]] = {
@@ -54,9 +59,8 @@ PRIORITIES: Final = ("low", "normal", "high", "urgent")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dh])\s*$")
 
 
-def as_utc(value: datetime) -> datetime:
-    """Aware UTC; naive values (SQLite returns them) are UTC by the convention of this package."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+#: Aware UTC (naive = UTC); kept under this name for the modules that import it from here.
+as_utc = to_utc
 
 
 @lru_cache(maxsize=1)
@@ -70,21 +74,38 @@ def _chinese_calendar() -> Any:
 
 @dataclass(frozen=True)
 class WorkCalendar:
+    """Which days count as working days, most specific source first.
+
+    1. the administrator's overrides (``calendar_overrides`` table, ``massline calendar set``);
+    2. the YAML ``holidays`` / ``workdays`` (make-up working days, 调休) of ``MASSLINE_SLA_FILE``;
+    3. the statutory calendar of the ``chinesecalendar`` package (public holidays and 调休 as
+       published by the State Council, for the years it knows);
+    4. weekends.
+    """
+
     weekends: frozenset[int] = frozenset({5, 6})
     holidays: frozenset[date] = frozenset()
     workdays: frozenset[date] = frozenset()  # make-up working days on a weekend (调休)
     use_chinese_calendar: bool = True
+    overrides: Mapping[date, bool] = field(default_factory=dict)  # day → is a working day
 
     def is_working_day(self, day: date) -> bool:
+        if day in self.overrides:
+            return self.overrides[day]
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
         module = _chinese_calendar() if self.use_chinese_calendar else None
         if module is not None:
             try:
                 return bool(module.is_workday(day))
-            except NotImplementedError:  # a year it does not know
+            except NotImplementedError:  # a year it does not know yet: weekends only (plus the lists above)
                 pass
-        if day in self.workdays:
-            return True
-        return day.weekday() not in self.weekends and day not in self.holidays
+        return day.weekday() not in self.weekends
+
+    def with_overrides(self, overrides: Mapping[date, bool]) -> WorkCalendar:
+        return replace(self, overrides=dict(overrides))
 
 
 @dataclass(frozen=True)
@@ -133,8 +154,24 @@ class SlaRules:
         return self.add(received_at, respond), self.add(received_at, close)
 
 
-def load_sla_rules(path: Path | None = None) -> SlaRules:
-    """Rules from ``path``, else from ``Settings.sla_file`` (``MASSLINE_SLA_FILE``), else the defaults."""
+def calendar_overrides(session: Session) -> dict[date, bool]:
+    """The administrator's overrides: day → True (working day) / False (holiday)."""
+    return {row.day: row.kind == "workday" for row in session.scalars(select(CalendarOverride))}
+
+
+def load_sla_rules(path: Path | None = None, *, session: Session | None = None) -> SlaRules:
+    """Rules from ``path``, else from ``Settings.sla_file`` (``MASSLINE_SLA_FILE``), else the defaults.
+
+    With ``session`` the administrator's calendar overrides of that database apply too.
+    """
+    rules = _load_file_rules(path)
+    if session is None:
+        return rules
+    overrides = calendar_overrides(session)
+    return replace(rules, calendar=rules.calendar.with_overrides(overrides)) if overrides else rules
+
+
+def _load_file_rules(path: Path | None) -> SlaRules:
     if path is None:
         path = get_settings().sla_file
     if path is not None and not path.exists():
@@ -185,6 +222,11 @@ class SlaStatus:
     overdue_by: timedelta | None = field(default=None)
 
 
+#: What people read for each deadline state (the 时限 column); codes stay in data and APIs.
+SLA_STATE_LABELS: Final[dict[str, str]] = {
+    "overdue": "已超时", "due_soon": "即将到期", "pending": "未到期", "missed": "超时完成", "met": "按时完成",
+    "none": "无时限",
+}
 _ORDER: Final = ("overdue", "due_soon", "pending", "missed", "met", "none")
 
 
@@ -207,11 +249,28 @@ def sla_status(wo: WorkOrder, now: datetime | None = None, *, rules: SlaRules | 
     """Deadline state of ``wo`` at ``now`` (default: the current time)."""
     now = as_utc(now or datetime.now(UTC))
     due_soon = (rules or load_sla_rules()).due_soon
-    start = wo.created_at
-    resp, resp_late, resp_level = _one(start, wo.due_response_at, wo.first_response_at, now, due_soon)
     done = wo.closed_at if wo.status == "closed" else None
-    close, close_late, close_level = _one(start, wo.due_close_at, done, now, due_soon)
+    # a case closed without any response (closed as invalid, merged) owes no response any more
+    resp, resp_late, resp_level = _one(wo.created_at, wo.due_response_at, wo.first_response_at or done, now,
+                                       due_soon)
+    # after a reopen the close deadline (re-based by ``reopen``) runs from the reopening
+    close, close_late, close_level = _one(wo.reopened_at or wo.created_at, wo.due_close_at, done, now, due_soon)
     state = min((resp, close), key=_ORDER.index)
     late = max((x for x in (resp_late, close_late) if x is not None), default=None)
     return SlaStatus(response=resp, close=close, due_response_at=wo.due_response_at, due_close_at=wo.due_close_at,
                      state=state, escalation_level=max(resp_level, close_level), overdue_by=late)
+
+
+def is_overdue(wo: WorkOrder, now: datetime | None = None) -> bool:
+    """THE definition of overdue: an open case past its close deadline, or past its response deadline
+    without any response. :func:`overdue_clause` is its SQL twin (tested to agree)."""
+    return sla_status(wo, now).state == "overdue"
+
+
+def overdue_clause(now: datetime | None = None) -> ColumnElement[bool]:
+    """SQL for :func:`is_overdue`, for lists and counts (dashboard, API filter, escalation sweep)."""
+    now = as_utc(now or datetime.now(UTC))
+    return and_(WorkOrder.status != "closed", or_(
+        and_(WorkOrder.first_response_at.is_(None), WorkOrder.due_response_at.is_not(None),
+             WorkOrder.due_response_at < now),
+        and_(WorkOrder.due_close_at.is_not(None), WorkOrder.due_close_at < now)))

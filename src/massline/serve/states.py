@@ -23,6 +23,11 @@ from typing import Final
 from massline.core.errors import TransitionError
 
 STATUSES: Final = ("new", "returned", "assigned", "accepted", "in_progress", "replied", "reopened", "closed")
+#: What people read for each status (pages, CLI tables); the codes stay in data and APIs.
+STATUS_LABELS: Final[dict[str, str]] = {
+    "new": "待分拨", "returned": "已退回", "assigned": "已派单", "accepted": "已签收", "in_progress": "办理中",
+    "replied": "已答复", "reopened": "重新办理", "closed": "已办结",
+}
 #: Statuses in the dispatcher's queue (no department acts on them).
 QUEUE_STATUSES: Final = frozenset({"new", "returned"})
 OPEN_STATUSES: Final = frozenset(STATUSES) - {"closed"}

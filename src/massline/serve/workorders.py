@@ -20,7 +20,7 @@ from massline.serve.states import QUEUE_STATUSES
 def on_triage_decision(session: Session, *, message_id: int, department_code: str | None, category: str | None,
                        actor: Actor, reason: str | None = None) -> WorkOrder | None:
     """Open or assign the case of ``message_id`` after a dispatcher's decision; None when nothing to do."""
-    why = f"triage: {reason}" if reason else "triage decision"
+    why = f"分拨决定：{reason}" if reason else "分拨决定"
     wo = session.scalar(select(WorkOrder).where(WorkOrder.message_id == message_id))
     if wo is None:
         return open_work_order(session, message_id=message_id, category=category, department_code=department_code,

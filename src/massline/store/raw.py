@@ -8,6 +8,7 @@ the same bytes twice returns the existing row instead of a copy.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,7 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from massline.db.models.intake import Quarantine, RawItem, Source
-from massline.ingest.records import sha256_hex
+
+
+def sha256_hex(data: bytes) -> str:
+    """The content key of a raw item (hex SHA-256); intake uses it to recognise inputs it has seen."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def get_or_create_source(session: Session, name: str, kind: str, url: str | None = None) -> Source:

@@ -35,13 +35,14 @@ from massline.analyze.classify.nbsvm import (
     out_of_fold_margins,
 )
 from massline.analyze.classify.text import classifier_text
+from massline.analyze.classify.threshold import META_FILE, MODEL_SUBDIR, ThresholdChoice, choose_threshold
 from massline.core.errors import InputError, ModelNotTrainedError
 
 __all__ = ["CategoryModel", "TrainParams", "classifier_text", "load_model", "save_model", "train_model"]
 
 ARTIFACT = "model.npz"
-META = "meta.json"
-SUBDIR = "classify"
+META = META_FILE
+SUBDIR = MODEL_SUBDIR
 FORMAT = 3
 #: bumped whenever the features change, and part of the model version, so results stay traceable to
 #: the feature set as well as to the training data (2: + title block)
@@ -193,6 +194,7 @@ def train_model(
         "model": "NB-SVM over char n-gram + jieba word + title char n-gram TF-IDF, calibrated on out-of-fold margins",
         "calibration": asdict(calibration),
         "cross_validation": out_of_fold_summary(margins, y, calibration),
+        "routing": routing_choice(margins, y, calibration).as_dict(),
         "libraries": _library_versions(),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
@@ -217,6 +219,12 @@ def out_of_fold_summary(margins: np.ndarray, y: np.ndarray, calibration: Calibra
         summary[f"coverage@{threshold}"] = round(float(routed.mean()), 4)
         summary[f"accuracy@{threshold}"] = round(float(correct[routed].mean()) if routed.any() else 1.0, 4)
     return summary
+
+
+def routing_choice(margins: np.ndarray, y: np.ndarray, calibration: Calibration) -> ThresholdChoice:
+    """The auto-routing threshold from the out-of-fold predictions (see ``threshold.choose_threshold``)."""
+    proba = calibration.proba(margins)
+    return choose_threshold(proba.max(axis=1), proba.argmax(axis=1) == y)
 
 
 def _library_versions() -> dict[str, str]:

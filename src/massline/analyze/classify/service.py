@@ -59,10 +59,31 @@ def confirmed_examples(database_url: str) -> tuple[list[tuple[str, str]], str]:
     return pairs, f"from the triage decisions in {url.render_as_string(hide_password=True)}"
 
 
+class WorseModelError(InputError):
+    """The new model scores below the deployed one on the same held-out data (use ``force`` to replace)."""
+
+
+#: A new model may be this much worse in macro-F1 on dev (noise between equivalent fits) and still replace.
+REPLACE_TOLERANCE = 0.002
+
+
+def _threshold_for(settings: Settings, model: CategoryModel) -> float:
+    """The routing threshold a model would run with: the explicit setting, else its own bound-based choice."""
+    if "route_threshold" in settings.model_fields_set:
+        return settings.route_threshold
+    routing = model.meta.get("routing") or {}
+    return float(routing.get("threshold", settings.route_threshold))
+
+
 def train_classifier(settings: Settings, data: Sequence[Path] = (), *, use_confirmed: bool = True,
-                     dev: Path | None = None, progress: Progress | None = None) -> TrainOutcome:
+                     dev: Path | None = None, progress: Progress | None = None,
+                     force: bool = False) -> TrainOutcome:
     """Train on ``data`` (default: the shipped train split) + confirmed labels, evaluate on ``dev``
-    (default: the shipped dev split, when found) and save into ``settings.models_dir()``."""
+    (default: the shipped dev split, when found) and save into ``settings.models_dir()``.
+
+    A deployed model is replaced only when the new one is not worse on ``dev`` (macro-F1, within
+    :data:`REPLACE_TOLERANCE`, both scored in this run); ``force`` replaces it anyway.
+    """
     files = list(data) or [shared_data_file(TRAIN_FILE)]
     for path in files:
         if not Path(path).is_file():
@@ -79,10 +100,29 @@ def train_classifier(settings: Settings, data: Sequence[Path] = (), *, use_confi
     if dev_path is not None:
         if progress:
             progress(f"evaluating on {dev_path.name}")
-        result = evaluate(model, read_labelled(dev_path).examples, settings.route_threshold)
-        metrics = {"data": str(dev_path), "threshold": settings.route_threshold, **result.summary()}
+        examples = read_labelled(dev_path).examples
+        cut = _threshold_for(settings, model)
+        result = evaluate(model, examples, cut)
+        metrics = {"data": str(dev_path), "threshold": cut, **result.summary()}
+        if not force:
+            _refuse_if_worse(settings, examples, result.macro_f1, progress)
     path = save_model(model, settings.models_dir(), metrics)
     return TrainOutcome(model, path, [Path(p) for p in files], len(confirmed), note, metrics or {})
+
+
+def _refuse_if_worse(settings: Settings, examples: Sequence[Any], new_f1: float, progress: Progress | None) -> None:
+    try:
+        deployed = load_model(settings.models_dir())
+    except ModelNotTrainedError:
+        return
+    if progress:
+        progress(f"comparing with the deployed model {deployed.version}")
+    old = evaluate(deployed, examples, _threshold_for(settings, deployed))
+    if new_f1 < old.macro_f1 - REPLACE_TOLERANCE:
+        raise WorseModelError(
+            f"the new model is worse than the deployed {deployed.version} on the dev data "
+            f"(macro-F1 {new_f1:.4f} < {old.macro_f1:.4f}); kept the deployed model — use --force to replace it",
+            field="--force")
 
 
 def load_or_train(settings: Settings, progress: Progress | None = None,

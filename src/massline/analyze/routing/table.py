@@ -85,6 +85,18 @@ def known_department(session: Session, code: str, config: RoutingConfig | None =
     return session.scalar(select(DepartmentRow.id).where(DepartmentRow.code == code)) is not None
 
 
+def department_names(session: Session, config: RoutingConfig | None = None) -> dict[str, str]:
+    """Code → name of every department (the ``departments`` table wins over the YAML), for human texts."""
+    config = config or load_config()
+    names = {code: dep.name for code, dep in config.departments.items()}
+    try:
+        from massline.db.models.users import Department as DepartmentRow
+    except ImportError:  # serve feature absent
+        return names
+    names.update({code: name for code, name in session.execute(select(DepartmentRow.code, DepartmentRow.name))})
+    return names
+
+
 def ensure_rules(session: Session, config: RoutingConfig | None = None) -> int:
     """Copy YAML rules into the database for categories that have none; returns how many were added."""
     config = config or load_config()

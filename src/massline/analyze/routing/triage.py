@@ -41,6 +41,7 @@ class TriageItem:
     reason: str
     received_at: Any
     department: str | None = None  # where the suggested category would go by the routing rules
+    external_id: str | None = None  # the source's own id (留言编号)
 
 
 def _queue_filter() -> Any:
@@ -87,7 +88,8 @@ def triage_queue(session: Session, limit: int = 50, offset: int = 0) -> list[Tri
         body = " ".join((message.body or "").split())
         category = value.get("category")
         items.append(TriageItem(message.id, message.title, body[:120], category, route.confidence, route.reason,
-                                message.received_at, rules.get(category) if category else None))
+                                message.received_at, rules.get(category) if category else None,
+                                message.external_id))
     return items
 
 
@@ -128,7 +130,7 @@ def decide(
     decision = TriageDecision(message_id=message_id, category=category, department_code=department, actor=actor,
                               reason=reason, previous=previous)
     session.add(decision)
-    why = f"dispatcher {actor}" + (f": {reason}" if reason else "")
+    why = f"分拨员 {actor} 决定" + (f"：{reason}" if reason else "")
     save_results(session, message_id, [
         Result(HUMAN, HUMAN_VERSION, "category", category, 1.0, why),
         Result(HUMAN, HUMAN_VERSION, "route", {"department": department, "queue": "decided", "category": category},

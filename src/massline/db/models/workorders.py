@@ -41,7 +41,9 @@ class WorkOrder(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)  # the requester's secret link / Open311 token
-    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"), index=True)
+    # unique: one message is one case, whoever opens it and however often (migration 0004_loop)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"), index=True,
+                                                   unique=True)
     source: Mapped[str] = mapped_column(String(20), default="message")  # message | open311 | web | import | staff
     category: Mapped[str | None] = mapped_column(String(100), index=True)
     service_code: Mapped[str | None] = mapped_column(String(100), index=True)
@@ -69,6 +71,8 @@ class WorkOrder(Base):
     due_response_at: Mapped[datetime | None] = mapped_column()
     due_close_at: Mapped[datetime | None] = mapped_column()
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    reopened_at: Mapped[datetime | None] = mapped_column()  # the close deadline runs from here after a reopen
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)  # highest level the sweep acted on
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"), index=True)
 
 

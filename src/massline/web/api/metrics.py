@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from massline.serve.metrics import LOCAL_TZ, compute_metrics
+from massline.core.clock import day_bounds
+from massline.serve.metrics import compute_metrics
 from massline.serve.roles import require
 from massline.web.api.auth import CurrentUser
 from massline.web.api.schemas.metrics import MetricRowPublic, MetricsPublic
@@ -16,13 +17,6 @@ from massline.web.deps import SessionDep
 
 TAG = "metrics"
 router = APIRouter(prefix="/api/metrics", tags=[TAG], route_class=StaffRoute, responses=ERROR_RESPONSES)
-
-
-def _day(value: date | None, *, end: bool) -> datetime | None:
-    if value is None:
-        return None
-    moment = datetime.combine(value, time.max if end else time.min, tzinfo=LOCAL_TZ)
-    return moment
 
 
 @router.get("", operation_id="metrics-get", response_model=MetricsPublic)
@@ -38,5 +32,6 @@ def metrics(
 ) -> MetricsPublic:
     """Rates and median/p90 hours per group over cases received in the period."""
     require(user, "view_metrics")
-    rows = compute_metrics(session, by=by, period=period, start=_day(start, end=False), end=_day(end, end=True))
+    first, after_last = day_bounds(start, end)  # days in the installation's zone, the last one included
+    rows = compute_metrics(session, by=by, period=period, start=first, end=after_last)
     return MetricsPublic(by=by, period=period, rows=[MetricRowPublic(**row.as_dict()) for row in rows])

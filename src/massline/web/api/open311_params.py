@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from massline.core.clock import parse_instant
+from massline.core.errors import InputError
 from massline.web.api.open311_format import Open311Error
 
 MAX_DESCRIPTION = 4000
@@ -33,18 +35,18 @@ def blank(value: str | None) -> str | None:
     return value or None
 
 
-def parse_w3c(value: str | None, name: str) -> datetime | None:
-    """A W3C datetime (ISO 8601 subset with a timezone, or a plain date taken as UTC midnight)."""
+def parse_w3c(value: str | None, name: str, *, end_of_day: bool = False) -> datetime | None:
+    """A W3C datetime (ISO 8601 subset with a timezone, honoured), or a plain date: a calendar day in the
+    installation's zone — its start, or with ``end_of_day`` its end (an ``end_date`` day is included)."""
     value = blank(value)
     if value is None:
         return None
     if not _W3C.match(value):
         raise Open311Error(400, f"{name}: {value!r} is not a W3C datetime such as 2010-01-01T00:00:00Z")
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return parse_instant(value, field=name, end_of_day=end_of_day)
+    except InputError:
         raise Open311Error(400, f"{name}: {value!r} is not a valid date") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def w3c(value: datetime | None) -> str | None:
@@ -87,7 +89,7 @@ class DateRange:
 def date_range(start_date: str | None, end_date: str | None, *, now: datetime | None = None) -> DateRange:
     """The requested_datetime window: at most 90 days, the most recent 90 days by default."""
     start = parse_w3c(start_date, "start_date")
-    end = parse_w3c(end_date, "end_date")
+    end = parse_w3c(end_date, "end_date", end_of_day=True)
     now = now or datetime.now(UTC)
     if start is None and end is None:
         end, start = now, now - MAX_SPAN

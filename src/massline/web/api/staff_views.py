@@ -7,9 +7,9 @@ through the audited raw view of the messages API.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from massline.core.config import Settings
@@ -20,7 +20,7 @@ from massline.serve._common import cohandler_ids
 from massline.serve.departments import list_departments
 from massline.serve.queries import cohandlers_of, current_rating, events_of, replies_of
 from massline.serve.roles import can
-from massline.serve.sla import sla_status
+from massline.serve.sla import overdue_clause, sla_status
 from massline.serve.states import allowed_actions
 from massline.web.api.schemas.workorders import EventPublic, ReplyPublic, WorkOrderDetail, WorkOrderPublic
 
@@ -80,9 +80,6 @@ def work_order_detail(session: Session, settings: Settings, wo: WorkOrder, user:
 
 
 def overdue_ids(session: Session, now: datetime | None = None) -> list[int]:
-    """Ids of open cases past their response or close deadline (the SQL twin of ``sla_status`` "overdue")."""
-    now = now or datetime.now(UTC)
-    late = or_(and_(WorkOrder.first_response_at.is_(None), WorkOrder.due_response_at < now),
-               WorkOrder.due_close_at < now)
-    query = select(WorkOrder.id).where(WorkOrder.status != "closed", late).limit(MAX_OVERDUE)
+    """Ids of open overdue cases (``massline.serve.sla.overdue_clause``: the one definition)."""
+    query = select(WorkOrder.id).where(overdue_clause(now)).limit(MAX_OVERDUE)
     return list(session.scalars(query))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from massline.db.models.workorders import Rating, Reply, WorkOrder, WorkOrderEvent
 from massline.privacy import mask_text
+from massline.serve.queries import replies_of
 
 STATUS_NAMES: dict[str, str] = {
     "new": "已受理", "queued": "待分拨", "triage": "待分拨", "assigned": "已派单", "accepted": "已签收",
@@ -49,9 +50,7 @@ def public_case(session: Session, token: str) -> PublicCase | None:
     wo = session.scalar(select(WorkOrder).where(WorkOrder.token == token))
     if wo is None:
         return None
-    replies = session.scalars(
-        select(Reply).where(Reply.work_order_id == wo.id, Reply.public.is_(True)).order_by(Reply.at)
-    )
+    replies = replies_of(session, wo, public_only=True)  # a merged duplicate shows the main case's replies
     rating = session.scalar(
         select(Rating.value).where(Rating.work_order_id == wo.id, Rating.current.is_(True)).order_by(Rating.at.desc())
     )

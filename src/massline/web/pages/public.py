@@ -17,6 +17,7 @@ from massline.core.errors import InputError, NotFoundError, TransitionError
 from massline.serve.lifecycle import rate as rate_case
 from massline.web.deps import SessionDep, SettingsDep
 from massline.web.pages import cases
+from massline.web.pages.error_pages import install_error_pages
 from massline.web.pages.forms import FIELD_LABELS, PublicRequest, services, validate_public_request
 from massline.web.pages.intake import submit_public_request
 from massline.web.pages.rendering import STATIC_DIR, render
@@ -30,6 +31,7 @@ def setup(app: FastAPI) -> None:
     if not any(getattr(r, "path", None) == "/static" for r in app.routes):
         app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     install(app, app.state.settings.resolved_secret_key())
+    install_error_pages(app)
 
 
 def _form_context(form: Any) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from massline.core.clock import day_bounds
 from massline.db.models.intake import Source
 from massline.db.models.message import AnalysisResult, Message
 
@@ -108,10 +109,13 @@ def _filtered(filters: InboxFilters, dialect: str = "sqlite") -> Any:
         conditions.append(or_(Source.name == filters.source, Source.kind == filters.source))
     if filters.status:
         conditions.append(Message.status == filters.status)
-    if filters.date_from:
-        conditions.append(Message.created_at >= filters.date_from)
-    if filters.date_to:
-        conditions.append(Message.created_at <= filters.date_to)
+    # calendar days in the installation's zone; "date to" includes its whole day
+    start, end = day_bounds(filters.date_from.date() if filters.date_from else None,
+                            filters.date_to.date() if filters.date_to else None)
+    if start is not None:
+        conditions.append(Message.created_at >= start)
+    if end is not None:
+        conditions.append(Message.created_at < end)
     if filters.category or filters.confidence_max is not None or filters.confidence_min is not None:
         cat = aliased(AnalysisResult)
         stmt = stmt.join(cat, and_(cat.message_id == Message.id, cat.key == CATEGORY_KEY, cat.current.is_(True)))

@@ -23,6 +23,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import Response
 
 from massline import __version__
+from massline.core.clock import fmt_local
+from massline.serve.sla import SLA_STATE_LABELS
+from massline.web.pages.security import csrf_token, session_user
 
 WEB_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -90,11 +93,12 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
-    env.filters["dt"] = lambda value: value.strftime("%Y-%m-%d %H:%M") if value else ""
+    env.filters["dt"] = fmt_local  # every page shows times in the installation's zone (Settings.timezone)
     env.filters["pct"] = lambda value: "—" if value is None else f"{100 * float(value):.1f}%"
     env.filters["json"] = lambda value: json.dumps(value, ensure_ascii=False)
     env.globals["role_names"] = ROLE_NAMES
     env.globals["action_names"] = ACTION_NAMES
+    env.globals["sla_labels"] = SLA_STATE_LABELS  # 时限 in words (已超时 …), the code stays the CSS class
     return env
 
 
@@ -113,8 +117,6 @@ def _formatting(trans: _gettext.NullTranslations) -> Any:
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200) -> Response:
     """Render ``name`` with the request's language, user and CSRF token available to every template."""
-    from massline.web.pages.security import csrf_token, session_user  # local: security imports rendering
-
     lang = negotiate_language(request)
     trans = translations(lang)
     gettext = _formatting(trans)

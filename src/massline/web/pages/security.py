@@ -133,7 +133,8 @@ CSRFDep = Depends(check_csrf)
 
 
 def install(app: FastAPI, secret: str) -> None:
-    """Add the session middleware (once) and the handlers turning our exceptions into pages."""
+    """Add the session middleware (once) and the login redirect; the handlers that *render* an error page
+    live in ``error_pages`` (this module must not import the renderer, which imports it)."""
     if getattr(app.state, "pages_security_installed", False):
         return
     app.state.pages_security_installed = True
@@ -146,15 +147,3 @@ def install(app: FastAPI, secret: str) -> None:
         if request.headers.get("hx-request"):
             return Response(status_code=401, headers={"HX-Redirect": "/staff/login"})
         return RedirectResponse(f"/staff/login?next={quote(exc.next_url)}", status_code=303)
-
-    @app.exception_handler(CSRFError)
-    async def _csrf_failed(request: Request, exc: CSRFError) -> Response:
-        from massline.web.pages.rendering import render
-
-        return render(request, "error.html", {"status": 403, "message_id": "csrf"}, status_code=403)
-
-    @app.exception_handler(PageForbidden)
-    async def _forbidden(request: Request, exc: PageForbidden) -> Response:
-        from massline.web.pages.rendering import render
-
-        return render(request, "error.html", {"status": 403, "message_id": "forbidden"}, status_code=403)

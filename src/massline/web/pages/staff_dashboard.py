@@ -27,6 +27,7 @@ from starlette.responses import Response
 from massline.db.models.users import Department
 from massline.db.models.workorders import WorkOrder
 from massline.serve.metrics import compute_metrics
+from massline.serve.sla import overdue_clause
 from massline.web.deps import SessionDep
 from massline.web.pages.rendering import render
 from massline.web.pages.security import PageUser, require_role
@@ -105,7 +106,7 @@ def overdue(session: Session, user: PageUser, limit: int = 20) -> list[dict[str,
     now = datetime.now(UTC)
     stmt = _scope(
         select(WorkOrder, Department.name).outerjoin(Department, Department.id == WorkOrder.lead_department_id)
-        .where(WorkOrder.status != "closed", WorkOrder.due_close_at.is_not(None), WorkOrder.due_close_at < now)
+        .where(overdue_clause(now))
         .order_by(WorkOrder.due_close_at).limit(limit), user)
     mask = masker(user)
     out = []

@@ -11,10 +11,12 @@ class MetricRowPublic(BaseModel):
     responded: int
     responded_in_time: int
     resolved: int
+    response_due: int = Field(description="Received cases whose response is due (answered, or past the deadline)")
+    close_due: int = Field(description="Received cases whose close is due (closed, or past the deadline)")
     rated: int
     satisfied: int
-    response_rate: float | None = Field(description="响应率: responded within deadline / received")
-    resolution_rate: float | None = Field(description="解决率: closed / received")
+    response_rate: float | None = Field(description="响应率: responded within deadline / response due")
+    resolution_rate: float | None = Field(description="解决率: closed / close due")
     satisfaction_rate: float | None = Field(description="满意率: (满意 + 基本满意) / rated")
     response_hours_median: float | None
     response_hours_p90: float | None
