@@ -2,8 +2,10 @@
 
 Streams in chunks (messages by id, their current results per chunk), so exporting a large
 database needs memory for one chunk, not the table. Every text that leaves goes through
-:func:`massline.privacy.mask_text` for the ``export`` output and the caller's role; a role
-that may open personal data (administrator, dispatcher, handler) gets an audit event.
+:func:`massline.privacy.mask_text` for the ``export`` output and the caller's role — title,
+body, original, every string in ``meta`` (``address``, ``reply``, unmapped columns …), flag
+texts and reasons, result reasons and values; a role that may open personal data
+(administrator, dispatcher, handler) gets an audit event. CSV cells cannot start a formula.
 """
 
 from __future__ import annotations
@@ -36,8 +38,8 @@ FIELDS = (
     "meta", "category", "confidence", "department", "request_type", "urgency", "sentiment", "places", "results",
 )
 CHUNK = 500
-#: Free-text ``meta`` values that can carry personal data (a reply quoting the citizen, a byline).
-MASKED_META = ("reply", "author", "editor", "reviewer")
+#: A CSV cell starting with one of these is a formula to Excel/LibreOffice (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def iso(value: datetime | None) -> str | None:
@@ -68,6 +70,17 @@ def iter_export_records(
     def mask(text: str | None) -> str | None:
         return None if text is None else mask_text(text, output="export", role=role, secret=secret)
 
+    def mask_all(value: Any) -> Any:
+        """Every string inside ``value`` masked: meta (address, reply, unmapped columns …), flag texts
+        and reasons, result reasons — any of them may quote the citizen. Keys stay as they are."""
+        if isinstance(value, str):
+            return mask(value)
+        if isinstance(value, dict):
+            return {k: mask_all(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [mask_all(v) for v in value]
+        return value
+
     sources = dict(session.execute(select(Source.id, Source.name)).tuples().all())
     last_id = 0
     while True:
@@ -77,19 +90,15 @@ def iter_export_records(
         last_id = chunk[-1].id
         results = _current_results(session, [m.id for m in chunk])
         for m in chunk:
-            res = results.get(m.id, {})
-            meta = dict(m.meta or {})
-            for key in MASKED_META:
-                if isinstance(meta.get(key), str):
-                    meta[key] = mask(meta[key])
-            if isinstance(meta.get("fields"), dict):  # unmapped input columns may hold anything
-                meta["fields"] = {k: mask(v) if isinstance(v, str) else v for k, v in meta["fields"].items()}
+            res = {key: {**r, "reason": mask(r["reason"]), "value": mask_all(r["value"])}
+                   for key, r in results.get(m.id, {}).items()}
+            meta = mask_all(dict(m.meta or {}))
             record: dict[str, Any] = {
                 "id": m.id, "source": sources.get(m.source_id), "external_id": m.external_id,
                 "received_at": iso(m.received_at), "created_at": iso(m.created_at), "title": mask(m.title),
                 "body": mask(m.body), "original": mask(m.original), "original_title": mask(m.original_title),
                 "language": m.language, "content_type": m.content_type, "author_ref": m.author_ref,
-                "status": m.status, "flags": m.flags or [], "duplicate_of": m.duplicate_of,
+                "status": m.status, "flags": mask_all(m.flags or []), "duplicate_of": m.duplicate_of,
                 "duplicate_kind": m.duplicate_kind, "similarity": m.similarity, "meta": meta,
             }
             for key in CONVENIENCE_KEYS:
@@ -100,9 +109,13 @@ def iter_export_records(
         session.expunge_all()  # keep memory flat over a large table
 
 
-def _csv_cell(value: Any) -> Any:
+def csv_cell(value: Any) -> Any:
+    """One CSV cell: nested values as JSON, and a text that a spreadsheet would run as a formula
+    (``=``, ``+``, ``-``, ``@``, tab, CR first) prefixed with ``'`` so it stays text."""
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
     return "" if value is None else value
 
 
@@ -119,7 +132,7 @@ def write_export(records: Iterator[dict[str, Any]], out: TextIO, fmt: str) -> in
     writer = csv.writer(out)
     writer.writerow(FIELDS)
     for record in records:
-        writer.writerow([_csv_cell(record[k]) for k in FIELDS])
+        writer.writerow([csv_cell(record[k]) for k in FIELDS])
         count += 1
     return count
 
