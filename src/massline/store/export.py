@@ -14,6 +14,7 @@ import csv
 import json
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -26,7 +27,7 @@ from massline.db.models.intake import Source
 from massline.db.models.message import AnalysisResult, Message
 from massline.db.repositories.audit import record_audit
 from massline.db.session import session_scope
-from massline.privacy import mask_text
+from massline.privacy import find_pii, mask_text
 from massline.privacy.policy import has_permission, operator_for
 
 FORMATS = ("jsonl", "csv")
@@ -67,18 +68,25 @@ def iter_export_records(
 ) -> Iterator[dict[str, Any]]:
     """One dict per message (fields in :data:`FIELDS` order), texts masked for ``output="export"`` and ``role``."""
 
-    def mask(text: str | None) -> str | None:
-        return None if text is None else mask_text(text, output="export", role=role, secret=secret)
+    def mask(text: str | None, context: str = "") -> str | None:
+        """``text`` masked; names found in ``context`` (the message) are also found in ``text``
+        (a bare ``张三丰`` in a classifier reason or a flag has no context of its own)."""
+        if text is None or not context:
+            return None if text is None else mask_text(text, output="export", role=role, secret=secret)
+        offset = len(context) + 2
+        found = [replace(f, start=f.start - offset, end=f.end - offset)
+                 for f in find_pii(f"{context}\n\n{text}") if f.start >= offset]
+        return mask_text(text, output="export", role=role, secret=secret, findings=found)
 
-    def mask_all(value: Any) -> Any:
+    def mask_all(value: Any, context: str) -> Any:
         """Every string inside ``value`` masked: meta (address, reply, unmapped columns …), flag texts
         and reasons, result reasons — any of them may quote the citizen. Keys stay as they are."""
         if isinstance(value, str):
-            return mask(value)
+            return mask(value, context)
         if isinstance(value, dict):
-            return {k: mask_all(v) for k, v in value.items()}
+            return {k: mask_all(v, context) for k, v in value.items()}
         if isinstance(value, list):
-            return [mask_all(v) for v in value]
+            return [mask_all(v, context) for v in value]
         return value
 
     sources = dict(session.execute(select(Source.id, Source.name)).tuples().all())
@@ -90,15 +98,16 @@ def iter_export_records(
         last_id = chunk[-1].id
         results = _current_results(session, [m.id for m in chunk])
         for m in chunk:
-            res = {key: {**r, "reason": mask(r["reason"]), "value": mask_all(r["value"])}
+            context = m.original or m.body or ""
+            res = {key: {**r, "reason": mask(r["reason"], context), "value": mask_all(r["value"], context)}
                    for key, r in results.get(m.id, {}).items()}
-            meta = mask_all(dict(m.meta or {}))
+            meta = mask_all(dict(m.meta or {}), context)
             record: dict[str, Any] = {
                 "id": m.id, "source": sources.get(m.source_id), "external_id": m.external_id,
                 "received_at": iso(m.received_at), "created_at": iso(m.created_at), "title": mask(m.title),
                 "body": mask(m.body), "original": mask(m.original), "original_title": mask(m.original_title),
                 "language": m.language, "content_type": m.content_type, "author_ref": m.author_ref,
-                "status": m.status, "flags": mask_all(m.flags or []), "duplicate_of": m.duplicate_of,
+                "status": m.status, "flags": mask_all(m.flags or [], context), "duplicate_of": m.duplicate_of,
                 "duplicate_kind": m.duplicate_kind, "similarity": m.similarity, "meta": meta,
             }
             for key in CONVENIENCE_KEYS:
