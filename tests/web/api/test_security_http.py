@@ -141,3 +141,19 @@ def test_service_definition_asks_consent_default_no(api_shared: Api) -> None:
     consent = next(a for a in definition["attributes"] if a["code"] == "publish")
     assert consent["required"] is False and consent["values"][0]["key"] == "no"
     assert "不勾选则" in consent["description"] and "联系方式不公开" in consent["description"]
+
+
+def test_when_logged_out_or_deactivated_then_bearer_tokens_stop_working(staff: Api) -> None:
+    from massline.serve.accounts import get_user, set_active
+
+    client = staff.client
+    first, second = staff.login("analyst"), staff.login("analyst")
+    assert client.get("/api/auth/me", headers=first).status_code == 200
+    assert client.post("/api/auth/logout", headers=first).status_code == 204
+    assert client.get("/api/auth/me", headers=first).status_code == 401
+    assert client.get("/api/auth/me", headers=second).status_code == 401  # logout ends every session
+    third = staff.login("dispatcher")
+    with session_scope(staff.url) as session:
+        set_active(session, get_user(session, "dispatcher"), False, actor="test")
+    assert client.get("/api/auth/me", headers=third).status_code == 401
+    assert client.get("/api/auth/me", auth=("dispatcher", PASSWORD)).status_code == 401
