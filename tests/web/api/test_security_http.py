@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from massline.db.session import session_scope
+from massline.security.counters import DatabaseCounters
 from massline.serve.accounts import create_user
 
 if TYPE_CHECKING:
@@ -157,3 +158,40 @@ def test_when_logged_out_or_deactivated_then_bearer_tokens_stop_working(staff: A
         set_active(session, get_user(session, "dispatcher"), False, actor="test")
     assert client.get("/api/auth/me", headers=third).status_code == 401
     assert client.get("/api/auth/me", auth=("dispatcher", PASSWORD)).status_code == 401
+
+
+def _portal_submit(client: object, tick: bool) -> int:
+    import re
+
+    from fastapi.testclient import TestClient
+    assert isinstance(client, TestClient)
+    page = client.get("/").text
+    box = re.search(r'<input type="checkbox" name="publish" value="yes"[^>]*>', page)
+    assert box and "checked" not in box.group(0) and "不勾选则只有您本人和工作人员能看到" in page
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert csrf
+    form = {"csrf_token": csrf.group(1), "service_code": "huanjing-baohu", "title": "夜间施工噪音",
+            "description": "工地夜间施工噪音扰民", "address_string": "A1区泉塘街道"}
+    if tick:
+        form["publish"] = "yes"
+    return client.post("/request", data=form, follow_redirects=False).status_code
+
+
+def test_portal_box_is_unticked_and_only_a_tick_publishes_and_submissions_are_limited(api_sqlite: Api) -> None:
+    from fastapi.testclient import TestClient
+    from sqlalchemy import select
+
+    from massline.db.models.workorders import WorkOrder
+    from massline.web.app import create_app
+
+    assert _portal_submit(api_sqlite.client, tick=False) == 303
+    assert _portal_submit(api_sqlite.client, tick=True) == 303
+    with session_scope(api_sqlite.url) as session:
+        assert [wo.public for wo in session.scalars(select(WorkOrder).order_by(WorkOrder.id))] == [False, True]
+    limited = api_sqlite.settings.model_copy(update={"form_rate_limit": 2})
+    counters = DatabaseCounters(api_sqlite.url)  # what other workers counted for this address this minute
+    counters.clear("rate:form:testclient")
+    counters.hit("rate:form:testclient", 60)
+    counters.hit("rate:form:testclient", 60)
+    with TestClient(create_app(limited)) as client:
+        assert _portal_submit(client, tick=False) == 429
