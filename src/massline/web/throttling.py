@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from massline.core.config import Settings
 from massline.security.counters import counters_for
 from massline.security.throttle import LoginThrottle, RateLimit
+from massline.web.deps import get_app_settings
 
 
 def client_address(request: Request) -> str:
@@ -19,20 +19,15 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 def login_throttle(request: Request) -> LoginThrottle:
     """Growing delays for failed logins (``api_rate_limit`` 0 switches them off, for load tests)."""
-    settings = _settings(request)
+    settings = get_app_settings(request)
     return LoginThrottle(counters_for(settings), enabled=settings.api_rate_limit > 0)
 
 
 def rate_limit(request: Request, name: str, limit: int) -> RateLimit:
     """``limit`` events a minute per key for the limit called ``name``."""
-    return RateLimit(counters_for(_settings(request)), name, limit)
+    return RateLimit(counters_for(get_app_settings(request)), name, limit)
 
 
 def retry_after_header(wait: float) -> dict[str, str]:
