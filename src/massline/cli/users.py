@@ -1,4 +1,5 @@
-"""``massline users create|list|password``, ``users api-key create|revoke|list``, ``users departments seed|list``."""
+"""``massline users create|list|password|deactivate|reactivate``, ``users api-key create|revoke|list``,
+``users departments seed|list``."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from massline.serve.accounts import (
     list_api_keys,
     list_users,
     revoke_api_key,
+    set_active,
     set_password,
 )
 from massline.serve.departments import list_departments, seed_departments
@@ -74,6 +76,33 @@ def password_cmd(username: Annotated[str, typer.Argument()],
     except (InputError, NotFoundError) as exc:
         _fail(exc)
     console.print(f"[green]password of {username} changed[/]" + ("" if password else f": [bold]{secret}[/]"))
+
+
+def _set_active(username: str, active: bool, actor: str, reason: str | None) -> None:
+    try:
+        with session_scope(settings().resolved_database_url()) as session:
+            changed = set_active(session, get_user(session, username), active, actor=actor, reason=reason)
+    except NotFoundError as exc:
+        _fail(exc)
+    state = "active" if active else "deactivated"
+    console.print(f"[green]{username} is now {state}[/]" if changed else f"{username} was already {state}")
+
+
+ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Why (audited).")]
+
+
+@users_app.command("deactivate")
+def deactivate_cmd(username: Annotated[str, typer.Argument()], actor: ActorOpt = "cli",
+                   reason: ReasonOpt = None) -> None:
+    """Refuse every login of USERNAME and end its sessions and tokens at once (reversible)."""
+    _set_active(username, False, actor, reason)
+
+
+@users_app.command("reactivate")
+def reactivate_cmd(username: Annotated[str, typer.Argument()], actor: ActorOpt = "cli",
+                   reason: ReasonOpt = None) -> None:
+    """Let a deactivated user log in again (old sessions stay ended)."""
+    _set_active(username, True, actor, reason)
 
 
 @users_app.command("list")

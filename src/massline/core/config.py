@@ -45,8 +45,19 @@ class Settings(BaseSettings):
         "without a time (a 'date to' filter, a 留言时间) are read. Stored times are always UTC."
     )
     api_rate_limit: int = Field(
-        default=600, description="Open311 POSTs per API key per minute, per server process (0 = unlimited, "
-        "which also lifts the throttle of failed staff logins)."
+        default=600, description="Open311 POSTs per API key per minute, counted across every worker "
+        "(0 = unlimited, which also lifts the throttle of failed logins)."
+    )
+    form_rate_limit: int = Field(
+        default=10, description="Public portal submissions per client address per minute, across every worker "
+        "(0 = unlimited)."
+    )
+    redis_url: str | None = Field(
+        default=None, description="Redis URL for the shared login/rate counters (default: the database)."
+    )
+    https: bool = Field(default=False, description="Served over HTTPS: the session cookie is marked Secure.")
+    jurisdiction_id: str = Field(
+        default="massline", description="The Open311 jurisdiction_id this endpoint serves (others are refused)."
     )
 
     def resolved_data_dir(self) -> Path:

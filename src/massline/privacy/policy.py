@@ -24,10 +24,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "public": frozenset(),
 }
 
+#: What the public sees: numbers masked (the owner still recognises ``138****8000``), names and
+#: addresses replaced whole (``<姓名>``, ``<地址>``) — a surname plus a street is often enough to
+#: identify a neighbour, and nobody needs to recognise their own name in a public listing.
+PUBLIC: dict[str, str] = {"*": "mask", "PERSON": "replace", "ADDRESS": "replace"}
+
 #: output → role ("*" = any other role, including None) → entity ("*" = any other) → operator.
 POLICY: dict[str, dict[str, dict[str, str]]] = {
-    "public": {"*": {"*": "mask"}},
-    "feed": {"*": {"*": "mask"}},
+    "public": {"*": PUBLIC},
+    "feed": {"*": PUBLIC},
     "export": {
         "administrator": {"*": "encrypt"},
         "dispatcher": {"*": "encrypt"},

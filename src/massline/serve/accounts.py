@@ -82,7 +82,26 @@ def set_password(session: Session, user: User, password: str, *, actor: str = "s
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InputError(f"must be at least {MIN_PASSWORD_LENGTH} characters", field="password")
     user.password_hash = hash_password(password)
+    user.session_version += 1  # every session and token issued with the old password ends
     record_audit(session, actor=actor, action="admin.user_password", object_type="user", object_id=user.id)
+
+
+def end_sessions(session: Session, user: User, *, actor: str, reason: str = "logout") -> None:
+    """End every session cookie and bearer token of ``user`` (logout, or an administrator's decision)."""
+    user.session_version += 1
+    record_audit(session, actor=actor, action="auth.logout", object_type="user", object_id=user.id,
+                 detail={"reason": reason})
+
+
+def set_active(session: Session, user: User, active: bool, *, actor: str = "system", reason: str | None = None) -> bool:
+    """Deactivate (every session ends at once, logins refused) or reactivate a user; False when unchanged."""
+    if user.active == active:
+        return False
+    user.active = active
+    user.session_version += 1
+    record_audit(session, actor=actor, action="admin.user_activate" if active else "admin.user_deactivate",
+                 object_type="user", object_id=user.id, detail={"username": user.username}, reason=reason)
+    return True
 
 
 def authenticate(session: Session, *, username: str, password: str) -> User | None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from massline.db.models.users import Department
 from massline.serve.metrics import MetricRow, compute_metrics
+from massline.store.export import csv_cell
 
 HEADER: Final = (
     "group", "name", "received", "responded_in_time", "response_rate", "resolved", "resolution_rate",
@@ -63,7 +64,7 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(HEADER))
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)  # no formula cells
     return buf.getvalue()
 
 
@@ -74,5 +75,5 @@ def write_xlsx(rows: list[dict[str, Any]], path: Path, *, title: str = "metrics"
     ws.title = title[:31]
     ws.append([TITLES[k] for k in HEADER])
     for row in rows:
-        ws.append([row[k] for k in HEADER])
+        ws.append([csv_cell(row[k]) if isinstance(row[k], str) else row[k] for k in HEADER])
     wb.save(path)

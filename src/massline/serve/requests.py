@@ -38,6 +38,7 @@ from massline.db.models.workorders import WorkOrder
 from massline.ingest.service import ingest_text
 from massline.pipeline import Pipeline
 from massline.serve.cases import ContactInfo, Location, open_work_order
+from massline.serve.publication import apply_consent
 from massline.store.dedup import forget
 from massline.store.results import save_results
 
@@ -182,13 +183,15 @@ def submit_request(
     try:
         doc = _analyse(session, settings, message.id, message_doc(message), analyze_configs)
         department, confidence, reason = route(category, doc, prefix)
-        return open_work_order(
+        wo = open_work_order(
             session, message_id=message.id, category=category, department_code=department, confidence=confidence,
             reason=reason, actor=f"api_key:{api_key_id}" if api_key_id is not None else "requester", source=channel,
             location=location, contact=contact, priority=priority, title=title, description=text,
             service_code=service_code, media_url=media_url, attributes=attributes, district=district,
             secret_key=settings.resolved_secret_key(), at=at,
         )
+        apply_consent(wo, attributes)  # private unless the requester opted in
+        return wo
     except BaseException:
         forget(settings.resolved_database_url())  # the duplicate index may hold this rolled-back message
         raise

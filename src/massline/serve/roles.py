@@ -12,7 +12,8 @@ Scope rules:
 * ``handler`` — only cases where their department is the lead or an active co-handler
   ("visible"); lead-only actions (accept, return, start, transfer, add co-handler, public reply,
   close) need their department to be the *lead*; a co-handler may view and add internal notes.
-* ``analyst`` / ``editor`` — read cases (masked) and metrics; no actions.
+* ``analyst`` / ``editor`` — read cases (masked) and metrics; an editor (and an administrator) may
+  also publish or withdraw a case from the public lists (``publish``).
 * ``public`` — nothing staff-side (a requester acts through the token link, not through a role).
 """
 
@@ -29,7 +30,7 @@ ROLES: Final = ("administrator", "dispatcher", "handler", "analyst", "editor", "
 #: Actions on a work order that the state machine or the service layer guards.
 CASE_ACTIONS: Final = frozenset({
     "view", "view_contact", "assign", "accept", "return", "start", "transfer", "add_cohandler",
-    "reply", "note", "reopen", "close", "merge", "set_priority",
+    "reply", "note", "reopen", "close", "merge", "set_priority", "publish",
 })
 #: Actions that are not about one case.
 GLOBAL_ACTIONS: Final = frozenset({"view_metrics", "manage_users", "manage_api_keys", "view_queue", "list"})
@@ -45,7 +46,7 @@ _ROLE_ACTIONS: Final[dict[str, frozenset[str]]] = {
         "note", "close", "list",
     }),
     "analyst": frozenset({"view", "view_metrics", "list"}),
-    "editor": frozenset({"view", "view_metrics", "list"}),
+    "editor": frozenset({"view", "view_metrics", "list", "publish"}),
     "public": frozenset(),
 }
 #: What a handler whose department is only a co-handler (not the lead) may do.

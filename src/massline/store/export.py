@@ -2,8 +2,10 @@
 
 Streams in chunks (messages by id, their current results per chunk), so exporting a large
 database needs memory for one chunk, not the table. Every text that leaves goes through
-:func:`massline.privacy.mask_text` for the ``export`` output and the caller's role; a role
-that may open personal data (administrator, dispatcher, handler) gets an audit event.
+:func:`massline.privacy.mask_text` for the ``export`` output and the caller's role — title,
+body, original, every string in ``meta`` (``address``, ``reply``, unmapped columns …), flag
+texts and reasons, result reasons and values; a role that may open personal data
+(administrator, dispatcher, handler) gets an audit event. CSV cells cannot start a formula.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import csv
 import json
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -24,7 +27,7 @@ from massline.db.models.intake import Source
 from massline.db.models.message import AnalysisResult, Message
 from massline.db.repositories.audit import record_audit
 from massline.db.session import session_scope
-from massline.privacy import mask_text
+from massline.privacy import find_pii, mask_text
 from massline.privacy.policy import has_permission, operator_for
 
 FORMATS = ("jsonl", "csv")
@@ -36,8 +39,8 @@ FIELDS = (
     "meta", "category", "confidence", "department", "request_type", "urgency", "sentiment", "places", "results",
 )
 CHUNK = 500
-#: Free-text ``meta`` values that can carry personal data (a reply quoting the citizen, a byline).
-MASKED_META = ("reply", "author", "editor", "reviewer")
+#: A CSV cell starting with one of these is a formula to Excel/LibreOffice (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def iso(value: datetime | None) -> str | None:
@@ -65,8 +68,26 @@ def iter_export_records(
 ) -> Iterator[dict[str, Any]]:
     """One dict per message (fields in :data:`FIELDS` order), texts masked for ``output="export"`` and ``role``."""
 
-    def mask(text: str | None) -> str | None:
-        return None if text is None else mask_text(text, output="export", role=role, secret=secret)
+    def mask(text: str | None, context: str = "") -> str | None:
+        """``text`` masked; names found in ``context`` (the message) are also found in ``text``
+        (a bare ``张三丰`` in a classifier reason or a flag has no context of its own)."""
+        if text is None or not context:
+            return None if text is None else mask_text(text, output="export", role=role, secret=secret)
+        offset = len(context) + 2
+        found = [replace(f, start=f.start - offset, end=f.end - offset)
+                 for f in find_pii(f"{context}\n\n{text}") if f.start >= offset]
+        return mask_text(text, output="export", role=role, secret=secret, findings=found)
+
+    def mask_all(value: Any, context: str) -> Any:
+        """Every string inside ``value`` masked: meta (address, reply, unmapped columns …), flag texts
+        and reasons, result reasons — any of them may quote the citizen. Keys stay as they are."""
+        if isinstance(value, str):
+            return mask(value, context)
+        if isinstance(value, dict):
+            return {k: mask_all(v, context) for k, v in value.items()}
+        if isinstance(value, list):
+            return [mask_all(v, context) for v in value]
+        return value
 
     sources = dict(session.execute(select(Source.id, Source.name)).tuples().all())
     last_id = 0
@@ -77,19 +98,16 @@ def iter_export_records(
         last_id = chunk[-1].id
         results = _current_results(session, [m.id for m in chunk])
         for m in chunk:
-            res = results.get(m.id, {})
-            meta = dict(m.meta or {})
-            for key in MASKED_META:
-                if isinstance(meta.get(key), str):
-                    meta[key] = mask(meta[key])
-            if isinstance(meta.get("fields"), dict):  # unmapped input columns may hold anything
-                meta["fields"] = {k: mask(v) if isinstance(v, str) else v for k, v in meta["fields"].items()}
+            context = m.original or m.body or ""
+            res = {key: {**r, "reason": mask(r["reason"], context), "value": mask_all(r["value"], context)}
+                   for key, r in results.get(m.id, {}).items()}
+            meta = mask_all(dict(m.meta or {}), context)
             record: dict[str, Any] = {
                 "id": m.id, "source": sources.get(m.source_id), "external_id": m.external_id,
                 "received_at": iso(m.received_at), "created_at": iso(m.created_at), "title": mask(m.title),
                 "body": mask(m.body), "original": mask(m.original), "original_title": mask(m.original_title),
                 "language": m.language, "content_type": m.content_type, "author_ref": m.author_ref,
-                "status": m.status, "flags": m.flags or [], "duplicate_of": m.duplicate_of,
+                "status": m.status, "flags": mask_all(m.flags or [], context), "duplicate_of": m.duplicate_of,
                 "duplicate_kind": m.duplicate_kind, "similarity": m.similarity, "meta": meta,
             }
             for key in CONVENIENCE_KEYS:
@@ -100,9 +118,13 @@ def iter_export_records(
         session.expunge_all()  # keep memory flat over a large table
 
 
-def _csv_cell(value: Any) -> Any:
+def csv_cell(value: Any) -> Any:
+    """One CSV cell: nested values as JSON, and a text that a spreadsheet would run as a formula
+    (``=``, ``+``, ``-``, ``@``, tab, CR first) prefixed with ``'`` so it stays text."""
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
     return "" if value is None else value
 
 
@@ -119,7 +141,7 @@ def write_export(records: Iterator[dict[str, Any]], out: TextIO, fmt: str) -> in
     writer = csv.writer(out)
     writer.writerow(FIELDS)
     for record in records:
-        writer.writerow([_csv_cell(record[k]) for k in FIELDS])
+        writer.writerow([csv_cell(record[k]) for k in FIELDS])
         count += 1
     return count
 

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from massline import __version__
 from massline.core.config import Settings, get_settings
+from massline.web import guards
 
 ROUTER_MODULES: tuple[str, ...] = (
     "massline.web.api.open311",
@@ -21,6 +22,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "massline.web.api.auth",
     "massline.web.pages.public",
     "massline.web.pages.staff",
+    "massline.web.api.publication",
 )
 
 
@@ -40,6 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         setup = getattr(module, "setup", None)
         if callable(setup):
             setup(app)
+
+    guards.install(app, https=settings.https)
 
     @app.get("/healthz", tags=["meta"], operation_id="meta-health")
     def health() -> dict[str, str]:

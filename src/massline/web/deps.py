@@ -1,4 +1,13 @@
-"""Request-scoped dependencies. Settings and engine come from the app (built in the factory)."""
+"""Request-scoped dependencies. Settings and engine come from the app (built in the factory).
+
+Commit before answer: a FastAPI dependency with ``yield`` runs its exit code *after* the
+response has been sent (the default ``scope="request"``), so a commit placed there lets a
+client read "200, your request is number 17" while number 17 is not yet in the database — and
+lost for good if the process dies in between. The session is therefore opened by a
+request-scoped dependency (closed after the response, so lazy attributes still load while it
+is serialised) and committed by a *function-scoped* one, whose exit runs as soon as the
+endpoint returns and before a single byte of the response leaves.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +18,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from massline.core.config import Settings
-from massline.db.session import session_scope
+from massline.db.session import get_sessionmaker
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -17,11 +26,26 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the handler returns, rolled back on error."""
-    with session_scope(request.app.state.database_url) as session:
+def _open_session(request: Request) -> Iterator[Session]:
+    """The request's session; rolled back (if anything is left open) and closed after the response."""
+    session = get_sessionmaker(request.app.state.database_url)()
+    try:
         yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+def get_db(session: Annotated[Session, Depends(_open_session)]) -> Iterator[Session]:
+    """One transaction per request: committed when the endpoint returns (before the response is sent),
+    rolled back when it raises."""
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
-SessionDep = Annotated[Session, Depends(get_db)]
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]

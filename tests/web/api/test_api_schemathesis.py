@@ -46,7 +46,9 @@ def _run(operation: Any, mode: GenerationMode, headers: dict[str, str], api_key:
 def test_when_schemathesis_generates_requests_then_no_server_error(staff: Api, mode: GenerationMode) -> None:
     headers = staff.login("admin")
     app = staff.client.app
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app).include(path_regex=PATHS)
+    # Logout would end the administrator's token and turn every later operation into a 401.
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app).include(path_regex=PATHS).exclude(
+        operation_id="auth-logout")
     staff.post_request()  # one real case, so ids 1.. exist for some generated paths
     results = list(schema.get_all_operations())
     assert all(isinstance(r, Ok) for r in results), [r for r in results if not isinstance(r, Ok)]

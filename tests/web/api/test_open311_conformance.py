@@ -28,6 +28,8 @@ ATTRIBUTE_FIELDS = ["variable", "code", "datatype", "required", "datatype_descri
 DATATYPES = {"string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"}
 POST_FIELDS = ["service_request_id", "service_notice", "account_id"]
 TOKEN_FIELDS = ["service_request_id", "token"]
+#: The requester opted in to publication (lists show nothing else).
+CONSENT = {"attribute[publish]": "yes"}
 REQUEST_FIELDS = ["service_request_id", "status", "status_notes", "service_name", "service_code", "description",
                   "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
                   "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url"]
@@ -142,8 +144,9 @@ def test_when_getting_a_token_then_it_names_its_service_request(api_shared: Api)
 def test_when_listing_requests_then_fields_are_the_spec_and_no_personal_data_leaves(api: Api) -> None:
     personal = {"email": "li.si@example.cn", "phone": "13900001111", "first_name": "四", "last_name": "李",
                 "device_id": "dev-42", "account_id": "acct-77"}
-    first = api.post_request(**personal)
-    second = api.post_request(service_code="jiaoyu-wenti", description="学校乱收费", **{"attribute[title]": "乱收费"})
+    first = api.post_request(**personal, **CONSENT)
+    second = api.post_request(service_code="jiaoyu-wenti", description="学校乱收费",
+                              **{"attribute[title]": "乱收费"}, **CONSENT)
     data = json_body(api, "/open311/v2/requests.json")
     assert [r["service_request_id"] for r in data] == [second["service_request_id"], first["service_request_id"]]
     for row in data:
@@ -165,8 +168,8 @@ def test_when_listing_requests_then_fields_are_the_spec_and_no_personal_data_lea
 
 
 def test_when_filtering_requests_then_each_argument_narrows_the_list(api_sqlite: Api) -> None:
-    env = api_sqlite.post_request()["service_request_id"]
-    edu = api_sqlite.post_request(service_code="jiaoyu-wenti")["service_request_id"]
+    env = api_sqlite.post_request(**CONSENT)["service_request_id"]
+    edu = api_sqlite.post_request(service_code="jiaoyu-wenti", **CONSENT)["service_request_id"]
     get = api_sqlite.client.get
 
     def ids(query: str) -> list[object]:
@@ -190,10 +193,10 @@ def test_when_filtering_requests_then_each_argument_narrows_the_list(api_sqlite:
     assert json_body(api_sqlite, f"/open311/v2/requests/{env}.json")[0]["status"] == "closed"
 
 
-def test_when_the_requester_declined_publication_then_the_description_is_withheld(api_shared: Api) -> None:
-    created = api_shared.post_request(**{"attribute[public_reply]": "no"})
-    row = json_body(api_shared, f"/open311/v2/requests/{created['service_request_id']}.json")[0]
-    assert row["description"] is None and row["status"] == "open"
+def test_when_the_requester_did_not_opt_in_then_the_description_is_withheld(api_shared: Api) -> None:
+    for created in (api_shared.post_request(), api_shared.post_request(**{"attribute[publish]": "no"})):
+        row = json_body(api_shared, f"/open311/v2/requests/{created['service_request_id']}.json")[0]
+        assert row["description"] is None and row["lat"] is None and row["status"] == "open"
 
 
 def test_when_asking_for_discovery_then_the_endpoint_and_formats_are_listed(api_shared: Api) -> None:

@@ -26,7 +26,8 @@ def rate(api: Api, case: int, value: str) -> None:
 
 
 def test_when_a_request_lives_its_whole_life_then_events_open311_and_metrics_agree(staff: Api) -> None:
-    created = staff.post_request(description="工地夜间施工噪音扰民，我的电话13812345678", phone="13812345678")
+    created = staff.post_request(description="工地夜间施工噪音扰民，我的电话13812345678", phone="13812345678",
+                                 **{"attribute[publish]": "yes"})
     case = int(str(created["service_request_id"]))
     env, edu, dispatcher = staff.login("handler_env"), staff.login("handler_edu"), staff.login("dispatcher")
 

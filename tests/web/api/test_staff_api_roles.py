@@ -127,7 +127,7 @@ def test_when_a_case_is_walked_through_the_api_then_every_step_is_an_event_and_m
 
 
 def test_when_merging_and_filtering_then_the_duplicate_points_to_the_case(staff: Api) -> None:
-    first, second = assigned_case(staff), assigned_case(staff)
+    first, second = assigned_case(staff), assigned_case(staff, **{"attribute[publish]": "yes"})
     admin = staff.login("dispatcher")
     merged = staff.client.post(f"/api/work-orders/{second}/merge", headers=admin, json={"into": first})
     assert merged.status_code == 200 and merged.json()["merged_into_id"] == first

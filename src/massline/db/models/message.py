@@ -13,6 +13,7 @@ from massline.db.base import Base, utcnow
 
 class Message(Base):
     __tablename__ = "messages"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 (ids never reused on SQLite)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)

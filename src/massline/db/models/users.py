@@ -42,6 +42,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column()
+    #: Bumped on logout, password change, deactivation and role change: every older session
+    #: cookie and bearer token (they carry the version) stops working at once.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class ApiKey(Base):

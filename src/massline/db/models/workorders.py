@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from massline.db.base import Base, utcnow
@@ -38,6 +38,9 @@ class Contact(Base):
 
 class WorkOrder(Base):
     __tablename__ = "work_orders"
+    # AUTOINCREMENT on SQLite: an id once handed out (a request number a citizen tracks) is never
+    # given again, even when the row with the highest id is gone. PostgreSQL sequences never reuse.
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)  # the requester's secret link / Open311 token
@@ -74,6 +77,10 @@ class WorkOrder(Base):
     reopened_at: Mapped[datetime | None] = mapped_column()  # the close deadline runs from here after a reopen
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)  # highest level the sweep acted on
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    #: Published on Open311 lists and public pages: only when the requester consented or an editor
+    #: published it (``published_by``: ``requester`` or ``editor:<name>``); private by default.
+    public: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
+    published_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class WorkOrderEvent(Base):

@@ -2,10 +2,13 @@
 
 Why itsdangerous and not JWT: the token is only ever read by this installation, so a
 timestamped signature with the installation secret (``Settings.resolved_secret_key()``) is
-all that is needed, with no algorithm choice to get wrong. The token carries the user id and
-a fingerprint of the current password hash, so changing a password (or deactivating the
-user) invalidates every token issued before. Every login — token or Basic — goes through
-:func:`massline.serve.accounts.authenticate`, which audits it without the password.
+all that is needed, with no algorithm choice to get wrong. The token carries the user id, a
+fingerprint of the current password hash and the user's ``session_version``; the user, role
+and department are read from the database on every call, so a password change, a logout, a
+deactivation or a role change takes effect at once. Every login — token or Basic — goes
+through :func:`massline.serve.accounts.authenticate`, which audits it without the password,
+and through the shared login throttle (growing delays per address, pair and account; no
+lockout of the real user — see :mod:`massline.security.throttle`).
 """
 
 from __future__ import annotations
@@ -13,21 +16,21 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response, status
 from fastapi.security import HTTPBasic, HTTPBasicCredentials, OAuth2PasswordBearer
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from massline.core.config import Settings
 from massline.db.models.users import Department, User
-from massline.serve.accounts import authenticate
-from massline.web.api.ratelimit import SlidingWindow, limiter
+from massline.security.throttle import LoginThrottle
+from massline.serve.accounts import authenticate, end_sessions
 from massline.web.api.schemas.users import TokenPublic, UserPublic
 from massline.web.api.staff_errors import ERROR_RESPONSES, StaffRoute
 from massline.web.deps import SessionDep, SettingsDep
+from massline.web.throttling import client_address, login_throttle, retry_after_header
 
 TAG = "auth"
 TOKEN_TTL = 8 * 3600  # one working day
-FAILED_LOGINS_PER_MINUTE = 10
 _SALT = "massline.api.token"
 router = APIRouter(prefix="/api/auth", tags=[TAG], route_class=StaffRoute)
 
@@ -45,7 +48,7 @@ def _fingerprint(user: User) -> str:
 
 def issue_token(settings: Settings, user: User) -> str:
     """A bearer token for ``user`` (valid :data:`TOKEN_TTL` seconds, until the password changes)."""
-    return _serializer(settings).dumps({"uid": user.id, "pw": _fingerprint(user)})
+    return _serializer(settings).dumps({"uid": user.id, "pw": _fingerprint(user), "sv": user.session_version})
 
 
 def _unauthorized(detail: str) -> HTTPException:
@@ -59,20 +62,30 @@ def user_from_token(session: SessionDep, settings: Settings, token: str) -> User
     except BadSignature:
         raise _unauthorized("invalid or expired token") from None
     user = session.get(User, data.get("uid")) if isinstance(data, dict) and isinstance(data.get("uid"), int) else None
-    if user is None or not user.active or data.get("pw") != _fingerprint(user):
+    if (user is None or not user.active or data.get("pw") != _fingerprint(user)
+            or data.get("sv") != user.session_version):
         raise _unauthorized("invalid or expired token")
     return user
 
 
-def _failures(request: Request, settings: Settings) -> SlidingWindow:
-    return limiter(request.app, "auth.failed", FAILED_LOGINS_PER_MINUTE if settings.api_rate_limit else 0)
+def _refuse_if_throttled(throttle: LoginThrottle, username: str, address: str) -> None:
+    wait = throttle.wait(username, address)
+    if wait > 0:
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS,
+                            detail=f"too many failed logins; retry in {wait:.0f} s", headers=retry_after_header(wait))
 
 
-def _refuse_if_throttled(failures: SlidingWindow, username: str) -> None:
-    wait = failures.retry_after(username)
-    if wait is not None:
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, detail=f"too many failed logins; retry in {wait:.0f} s",
-                            headers={"Retry-After": str(int(wait) + 1)})
+def _login(request: Request, session: SessionDep, username: str, password: str) -> User | None:
+    """Throttled, audited password check; the staff user or None (the failure is counted)."""
+    throttle, address = login_throttle(request), client_address(request)
+    _refuse_if_throttled(throttle, username, address)
+    user = authenticate(session, username=username, password=password)
+    session.commit()  # keep the audit record of a failed attempt too (and free SQLite for the counters)
+    if user is None or user.role == "public":
+        throttle.failed(username, address)
+        return None
+    throttle.succeeded(username, address)
+    return user
 
 
 def current_user(
@@ -86,12 +99,8 @@ def current_user(
     if token:
         user = user_from_token(session, settings, token)
     elif basic is not None:
-        failures = _failures(request, settings)
-        _refuse_if_throttled(failures, basic.username)
-        found = authenticate(session, username=basic.username, password=basic.password)
-        session.commit()  # the audit of the attempt stays even if the request fails later
+        found = _login(request, session, basic.username, basic.password)
         if found is None:
-            failures.hit(basic.username)
             raise _unauthorized("invalid username or password")
         user = found
     else:
@@ -121,15 +130,12 @@ def token(
 ) -> TokenPublic:
     """Log in with username and password (form fields, as OAuth2 password flow); audited.
 
-    More than :data:`FAILED_LOGINS_PER_MINUTE` failures for one username within a minute
-    answer 429 without checking the password (unless ``api_rate_limit`` is 0).
+    After repeated failures the next attempt from the same address answers 429 with
+    ``Retry-After`` (growing delays, shared by every worker), without checking the password;
+    another address with the right password is not delayed.
     """
-    failures = _failures(request, settings)
-    _refuse_if_throttled(failures, username)
-    user = authenticate(session, username=username, password=password)
-    session.commit()  # keep the audit record of a failed attempt too
-    if user is None or user.role == "public":
-        failures.hit(username)
+    user = _login(request, session, username, password)
+    if user is None:
         raise _unauthorized("invalid username or password")
     return TokenPublic(access_token=issue_token(settings, user), expires_in=TOKEN_TTL)
 
@@ -138,3 +144,10 @@ def token(
 def me(session: SessionDep, user: CurrentUser) -> UserPublic:
     """Who the token belongs to (role and department decide what the other endpoints allow)."""
     return user_public(session, user)
+
+
+@router.post("/logout", operation_id="auth-logout", status_code=204, responses=ERROR_RESPONSES)
+def logout(session: SessionDep, user: CurrentUser) -> Response:
+    """End every token and session cookie of the caller (``session_version`` is bumped)."""
+    end_sessions(session, user, actor=user.username, reason="logout (api)")
+    return Response(status_code=204)

@@ -7,10 +7,11 @@ checks can answer with the spec's error list (400 naming the argument, 403 for a
 revoked ``api_key``, 404 for an unknown service, request or token, 429 when one API key
 sends more than ``Settings.api_rate_limit`` requests a minute).
 
-What goes out is public: descriptions pass :func:`massline.privacy.mask_text` for the
-"public" output and no contact field (name, e-mail, phone, device, account) is ever part of
-a request listing. The handlers are sync (run in the thread pool) because the database is;
-only reading the form needs ``await`` and happens in a dependency.
+What goes out is public: only published requests are listed (private by default, see
+:mod:`massline.serve.publication`), descriptions pass :func:`massline.privacy.mask_text` for
+the "public" output, coordinates are rounded, and no contact field (name, e-mail, phone,
+device, account) is ever part of a request listing. The handlers are sync (run in the thread
+pool) because the database is; only reading the form needs ``await`` and happens in a dependency.
 """
 
 from __future__ import annotations
@@ -25,17 +26,21 @@ from massline.serve.accounts import verify_api_key
 from massline.web.api import open311_store as store
 from massline.web.api.open311_format import Open311Error, Open311Route, check_format, render
 from massline.web.api.open311_params import (
+    MAX_IDS_PER_CALL,
+    MAX_PAGE_SIZE,
     blank,
+    check_jurisdiction,
     comma_list,
     date_range,
     new_request,
+    page,
     request_ids,
     split_form,
     statuses,
 )
 from massline.web.api.open311_services import SERVICES, get_service, validate_attributes
-from massline.web.api.ratelimit import limiter
 from massline.web.deps import SessionDep, SettingsDep
+from massline.web.throttling import rate_limit
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 TAG = "open311"
@@ -44,7 +49,8 @@ router = APIRouter(prefix="/open311", tags=[TAG], route_class=Open311Route)
 
 FormatPath = Annotated[str, Path(description="Response format: json or xml", examples=["json"])]
 Jurisdiction = Annotated[
-    str | None, Query(description="Ignored: this endpoint serves one jurisdiction (allowed by the spec).")
+    str | None, Query(description="Optional; when sent it must be the one this endpoint serves "
+                      "(MASSLINE_JURISDICTION_ID), else 404.")
 ]
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/xml": {}, "application/json": {}}, "description": "The resource in the chosen format"},
@@ -83,16 +89,19 @@ def discovery(fmt: FormatPath, request: Request) -> Response:
 
 
 @router.get("/v2/services.{fmt}", operation_id="open311-services", responses=_RESPONSES)
-def services(fmt: FormatPath, jurisdiction_id: Jurisdiction = None) -> Response:
+def services(fmt: FormatPath, settings: SettingsDep, jurisdiction_id: Jurisdiction = None) -> Response:
     """GET Service List: our seven categories, codes stable."""
     check_format(fmt)
+    check_jurisdiction(jurisdiction_id, settings.jurisdiction_id)
     return render([s.as_spec() for s in SERVICES], fmt, "services")
 
 
 @router.get("/v2/services/{service_code}.{fmt}", operation_id="open311-service-definition", responses=_RESPONSES)
-def service_definition(service_code: str, fmt: FormatPath, jurisdiction_id: Jurisdiction = None) -> Response:
+def service_definition(service_code: str, fmt: FormatPath, settings: SettingsDep,
+                       jurisdiction_id: Jurisdiction = None) -> Response:
     """GET Service Definition: the attributes a request of this service may (or must) carry."""
     check_format(fmt)
+    check_jurisdiction(jurisdiction_id, settings.jurisdiction_id)
     return render(get_service(service_code).definition(), fmt, "service_definition")
 
 
@@ -127,13 +136,15 @@ def create_request(
     """
     check_format(fmt)
     fields, attributes = split_form(pairs)
+    check_jurisdiction(fields.get("jurisdiction_id"), settings.jurisdiction_id)
     key_text = blank(fields.get("api_key"))
     if key_text is None:
         raise Open311Error(400, "api_key was not provided")
     key = verify_api_key(session, key_text)
     if key is None:
         raise Open311Error(403, "api_key is invalid or has been revoked")
-    wait = limiter(request.app, "open311.post", settings.api_rate_limit).hit(key.id)
+    # Counted in the shared counters (every worker), before this request writes anything.
+    wait = rate_limit(request, "open311.post", settings.api_rate_limit).hit(str(key.id))
     if wait is not None:
         raise Open311Error(429, f"api_key: more than {settings.api_rate_limit} requests per minute; "
                                 f"retry in {wait:.0f} s")
@@ -146,9 +157,11 @@ def create_request(
 
 
 @router.get("/v2/tokens/{token}.{fmt}", operation_id="open311-token", responses=_RESPONSES)
-def token(token: str, fmt: FormatPath, session: SessionDep, jurisdiction_id: Jurisdiction = None) -> Response:
+def token(token: str, fmt: FormatPath, session: SessionDep, settings: SettingsDep,
+          jurisdiction_id: Jurisdiction = None) -> Response:
     """GET service_request_id from a token."""
     check_format(fmt)
+    check_jurisdiction(jurisdiction_id, settings.jurisdiction_id)
     return render([store.by_token(session, token)], fmt, "service_requests")
 
 
@@ -156,32 +169,40 @@ def token(token: str, fmt: FormatPath, session: SessionDep, jurisdiction_id: Jur
 def requests(
     fmt: FormatPath,
     session: SessionDep,
-    service_request_id: Annotated[str | None, Query(description="Comma list; overrides all other filters")] = None,
+    settings: SettingsDep,
+    service_request_id: Annotated[str | None, Query(
+        description=f"Comma list of at most {MAX_IDS_PER_CALL} ids; overrides all other filters")] = None,
     service_code: Annotated[list[str] | None, Query(description="Service codes: comma list and/or repeated")] = None,
     start_date: Annotated[str | None, Query(description="W3C datetime, e.g. 2010-01-01T00:00:00Z")] = None,
     end_date: Annotated[str | None, Query(description="W3C datetime; at most 90 days after start_date")] = None,
     status: Annotated[list[str] | None, Query(description="open, closed: comma list and/or repeated")] = None,
+    page_number: Annotated[str | None, Query(alias="page", description="Page of the list, from 1")] = None,
+    page_size: Annotated[str | None, Query(description=f"Rows per page: default 50, at most {MAX_PAGE_SIZE}")]
+    = None,
     jurisdiction_id: Jurisdiction = None,
 ) -> Response:
-    """GET Service Requests: newest first, at most 1000, the last 90 days unless dates say otherwise."""
+    """GET Service Requests: published requests only, newest first, one page (default 50, at most
+    200 rows), the last 90 days unless dates say otherwise."""
     check_format(fmt)
+    check_jurisdiction(jurisdiction_id, settings.jurisdiction_id)
     ids = request_ids(service_request_id)
     if ids:
         rows = store.requests_by_ids(session, ids)
     else:
         codes = [get_service(code).name for code in comma_list(",".join(service_code or []))]
         rows = store.search_requests(session, categories=codes, window=date_range(start_date, end_date),
-                                     statuses=statuses(",".join(status or [])))
+                                     statuses=statuses(",".join(status or [])), page=page(page_number, page_size))
     return render(rows, fmt, "service_requests")
 
 
 @router.get("/v2/requests/{service_request_id}.{fmt}", operation_id="open311-request", responses=_RESPONSES)
-def request_one(service_request_id: str, fmt: FormatPath, session: SessionDep,
+def request_one(service_request_id: str, fmt: FormatPath, session: SessionDep, settings: SettingsDep,
                 jurisdiction_id: Jurisdiction = None) -> Response:
-    """GET Service Request: one request by id."""
+    """GET Service Request: one request by id (unpublished: status and dates only)."""
     check_format(fmt)
+    check_jurisdiction(jurisdiction_id, settings.jurisdiction_id)
     ids = request_ids(service_request_id)
-    rows = store.requests_by_ids(session, ids[:1]) if len(ids) == 1 else []
+    rows = store.requests_by_ids(session, ids[:1], published_only=False) if len(ids) == 1 else []
     if not rows:
         raise Open311Error(404, f"service_request_id {service_request_id!r} not found")
     return render(rows, fmt, "service_requests")

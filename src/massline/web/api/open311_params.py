@@ -15,9 +15,15 @@ from typing import Any
 
 from massline.core.clock import parse_instant
 from massline.core.errors import InputError
+from massline.security.urls import public_url_problem
 from massline.web.api.open311_format import Open311Error
 
 MAX_DESCRIPTION = 4000
+#: Ids one anonymous ``GET requests?service_request_id=…`` may ask for (no bulk dumps).
+MAX_IDS_PER_CALL = 50
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+MAX_PAGE = 10_000
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases
 MAX_SPAN = timedelta(days=90)
 STATUSES = ("open", "closed")
@@ -64,12 +70,49 @@ def comma_list(value: str | None) -> list[str]:
 
 
 def request_ids(value: str | None) -> list[int]:
+    parts = comma_list(value)
+    if len(parts) > MAX_IDS_PER_CALL:
+        raise Open311Error(400, f"service_request_id: at most {MAX_IDS_PER_CALL} ids per call (got {len(parts)})")
     ids = []
-    for part in comma_list(value):
-        if not part.isdigit() or not 0 < int(part) <= MAX_ID:
+    for part in parts:
+        if not part.isdigit() or len(part) > 10 or not 0 < int(part) <= MAX_ID:
             raise Open311Error(400, f"service_request_id: {part!r} is not a service request id")
         ids.append(int(part))
     return ids
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Which slice of a public list: ``page`` (from 1) of ``page_size`` rows."""
+
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+
+def _bounded_int(value: str | None, name: str, default: int, high: int) -> int:
+    value = blank(value)
+    if value is None:
+        return default
+    if not value.isdigit() or len(value) > 6 or not 1 <= int(value) <= high:
+        raise Open311Error(400, f"{name}: {value!r} is not a whole number from 1 to {high}")
+    return int(value)
+
+
+def page(page_value: str | None, page_size: str | None) -> Page:
+    """``page`` and ``page_size`` (default 50, at most 200) of a public list."""
+    return Page(_bounded_int(page_value, "page", 1, MAX_PAGE),
+                _bounded_int(page_size, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE))
+
+
+def check_jurisdiction(value: str | None, served: str) -> None:
+    """A ``jurisdiction_id`` other than the one this endpoint serves is refused (absent is fine)."""
+    value = blank(value)
+    if value is not None and value != served:
+        raise Open311Error(404, f"jurisdiction_id: {value!r} is not served here (this endpoint serves {served!r})")
 
 
 def statuses(value: str | None) -> list[str]:
@@ -163,12 +206,15 @@ def new_request(fields: dict[str, str], attributes: dict[str, list[str]]) -> New
     address_id = blank(fields.get("address_id"))
     if lat is None and address_string is None and address_id is None:
         raise Open311Error(400, "location: one of lat & long, address_string or address_id is required")
-    description = blank(fields.get("description")) or ""
+    description = blank(fields.get("description"))
+    if description is None:
+        raise Open311Error(400, "description was not provided")
     if len(description) > MAX_DESCRIPTION:
         raise Open311Error(400, f"description: longer than {MAX_DESCRIPTION} characters ({len(description)})")
     media_url = blank(fields.get("media_url"))
-    if media_url is not None and not re.match(r"^https?://\S+$", media_url):
-        raise Open311Error(400, "media_url: must be an http(s) URL")
+    problem = public_url_problem(media_url) if media_url is not None else None
+    if problem is not None:
+        raise Open311Error(400, f"media_url: {problem}")
     contact = {name: v for name in CONTACT_FIELDS if (v := blank(fields.get(name))) is not None}
     if "email" in contact and not _EMAIL.match(contact["email"]):
         raise Open311Error(400, "email: not an e-mail address")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from massline.serve.publication import CONSENT_ATTRIBUTE, CONSENT_TEXT
 from massline.web.api.open311_format import Open311Error
 
 
@@ -90,8 +91,8 @@ COMMON_ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute("district", "string", "所在区县或街道（如 A1区）", datatype_description="不超过 100 个字"),
     Attribute("occurred_at", "datetime", "问题发生时间",
               datatype_description="W3C 日期时间，例如 2019-11-05T08:15:30+08:00"),
-    Attribute("public_reply", "singlevaluelist", "是否同意公开答复（公开时会隐去个人信息）",
-              values=(("yes", "同意公开"), ("no", "不公开"))),
+    Attribute(CONSENT_ATTRIBUTE, "singlevaluelist", CONSENT_TEXT,
+              values=(("no", "不公开（默认）"), ("yes", "同意公开"))),
     Attribute("privacy_notice", "text", "请勿在描述中填写身份证号、银行卡号等个人敏感信息；联系方式请填在联系字段中。",
               variable=False),
 )

@@ -9,6 +9,10 @@ Submitting goes through :func:`massline.serve.requests.submit_request`, like the
 the raw form (without the API key) is stored first, then cleaned, deduplicated, analysed and
 routed, then the work order is opened. Only
 :func:`massline.privacy.mask_text` output and non-personal fields leave this module.
+
+Private by default (:mod:`massline.serve.publication`): lists show only published cases, a
+paginated page at a time; asked by its id, an unpublished case shows its status and dates only
+(so the client that filed it can follow it) — no text, no place, no media.
 """
 
 from __future__ import annotations
@@ -25,15 +29,17 @@ from massline.db.models.users import Department
 from massline.db.models.workorders import Reply, WorkOrder
 from massline.privacy import mask_text
 from massline.serve.cases import ContactInfo, Location
+from massline.serve.publication import is_published, public_coordinate, published_clause
 from massline.serve.requests import submit_request
 from massline.web.api.open311_format import Open311Error
-from massline.web.api.open311_params import DateRange, NewRequest, w3c
+from massline.web.api.open311_params import DateRange, NewRequest, Page, w3c
 from massline.web.api.open311_services import Service, service_for_category
 
-MAX_RESULTS = 1000
 #: Open311 ``urgency`` attribute → work-order priority.
 PRIORITY = {"normal": "normal", "urgent": "high", "very_urgent": "urgent"}
 CLOSED = "closed"
+#: Fields left empty for a request that is not published.
+PRIVATE_FIELDS = ("description", "address", "address_id", "zipcode", "lat", "long", "media_url")
 #: Our statuses as the public reads them (status_notes when there is no public reply yet).
 STATUS_NOTES: dict[str, str] = {
     "new": "已受理，等待分派",
@@ -73,11 +79,12 @@ def _rows(session: Session, orders: Sequence[WorkOrder]) -> list[dict[str, Any]]
     for wo in orders:
         service = service_for_category(wo.category)
         attrs = wo.attributes or {}
-        reply = replies.get(wo.id)
+        published = is_published(wo)
+        reply = replies.get(wo.id) if published else None
         notes = reply or STATUS_NOTES.get(wo.status, wo.status)
         if wo.merged_into_id is not None:
             notes = f"与第 {wo.merged_into_id} 号诉求合并办理" + (f"：{reply}" if reply else "")
-        out.append({
+        row = {
             "service_request_id": wo.id,
             "status": open311_status(wo.status),
             "status_notes": notes,
@@ -92,10 +99,13 @@ def _rows(session: Session, orders: Sequence[WorkOrder]) -> list[dict[str, Any]]
             "address": _public(wo.address_string),
             "address_id": attrs.get("address_id"),
             "zipcode": attrs.get("zipcode"),
-            "lat": wo.lat,
-            "long": wo.long,
+            "lat": public_coordinate(wo.lat),
+            "long": public_coordinate(wo.long),
             "media_url": wo.media_url,
-        })
+        }
+        if not published:  # status and dates only: nothing the requester wrote, nowhere they are
+            row.update(dict.fromkeys(PRIVATE_FIELDS))
+        out.append(row)
     return out
 
 
@@ -119,17 +129,20 @@ def _latest_public_replies(session: Session, orders: Sequence[WorkOrder]) -> dic
     return {wo_id: texts[target] for wo_id, target in answering.items() if target in texts}
 
 
-def requests_by_ids(session: Session, ids: list[int]) -> list[dict[str, Any]]:
-    """The requests with these ids (unknown ids are left out, as the spec's list semantics allow)."""
-    ids = ids[:MAX_RESULTS]
-    orders = session.scalars(select(WorkOrder).where(WorkOrder.id.in_(ids)).order_by(WorkOrder.id.desc())).all()
-    return _rows(session, orders)
+def requests_by_ids(session: Session, ids: list[int], *, published_only: bool = True) -> list[dict[str, Any]]:
+    """The requests with these ids (unknown — and, for a list, unpublished — ids are left out,
+    as the spec's list semantics allow); ``published_only=False`` shows unpublished ones redacted."""
+    query = select(WorkOrder).where(WorkOrder.id.in_(ids))
+    if published_only:
+        query = query.where(published_clause())
+    return _rows(session, session.scalars(query.order_by(WorkOrder.id.desc())).all())
 
 
 def search_requests(session: Session, *, categories: list[str], window: DateRange,
-                    statuses: list[str]) -> list[dict[str, Any]]:
-    """Requests made in ``window``, newest first, at most :data:`MAX_RESULTS`."""
-    query = select(WorkOrder).where(WorkOrder.created_at >= window.start, WorkOrder.created_at <= window.end)
+                    statuses: list[str], page: Page) -> list[dict[str, Any]]:
+    """Published requests made in ``window``, newest first, one page of them."""
+    query = select(WorkOrder).where(WorkOrder.created_at >= window.start, WorkOrder.created_at <= window.end,
+                                    published_clause())
     if categories:
         query = query.where(WorkOrder.category.in_(categories))
     if set(statuses) == {"open"}:
@@ -137,7 +150,7 @@ def search_requests(session: Session, *, categories: list[str], window: DateRang
     elif set(statuses) == {"closed"}:
         query = query.where(WorkOrder.status == CLOSED)
     orders = session.scalars(query.order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc())
-                             .limit(MAX_RESULTS)).all()
+                             .offset(page.offset).limit(page.page_size)).all()
     return _rows(session, orders)
 
 

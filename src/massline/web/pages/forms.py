@@ -40,7 +40,7 @@ class PublicRequest:
     name: str = ""
     email: str = ""
     phone: str = ""
-    public_reply: str = "yes"
+    publish: str = "no"  # private by default: only a ticked consent box publishes
     errors: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -69,7 +69,7 @@ def validate_public_request(form: dict[str, Any]) -> PublicRequest:
         district=_clean(form, "district"), name=_clean(form, "name"), email=_clean(form, "email"),
         phone=_clean(form, "phone"),
     )
-    req.public_reply = "no" if _clean(form, "public_reply") == "no" else "yes"
+    req.publish = "yes" if _clean(form, "publish") == "yes" else "no"
     errors: dict[str, str] = {}
     if not req.service_code:
         errors["service_code"] = MESSAGES["service_code"]

@@ -25,13 +25,13 @@ def submit_public_request(session: Session, req: PublicRequest, *, settings: Set
     """Store a validated portal request; returns the requester's token."""
     record = {
         "service_code": req.service_code, "title": req.title, "description": req.description,
-        "address_string": req.address_string, "district": req.district, "public_reply": req.public_reply,
+        "address_string": req.address_string, "district": req.district, "publish": req.publish,
     }
     wo = submit_request(
         session, settings, channel="web", service_code=req.service_code, category=req.category, title=req.title,
         description=req.description, location=Location(address_string=req.address_string or None),
         contact=ContactInfo(first_name=req.name or None, email=req.email or None, phone=req.phone or None),
-        attributes={"public_reply": req.public_reply}, district=req.district or None, raw_record=record,
+        attributes={"publish": req.publish}, district=req.district or None, raw_record=record,
         at=datetime.now(UTC), analyze_configs=analyze_configs,
     )
     return str(wo.token)

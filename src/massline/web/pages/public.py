@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from massline.core.errors import InputError, NotFoundError, TransitionError
 from massline.serve.lifecycle import rate as rate_case
+from massline.serve.publication import CONSENT_TEXT
 from massline.web.deps import SessionDep, SettingsDep
 from massline.web.pages import cases
 from massline.web.pages.error_pages import install_error_pages
@@ -22,6 +23,7 @@ from massline.web.pages.forms import FIELD_LABELS, PublicRequest, services, vali
 from massline.web.pages.intake import submit_public_request
 from massline.web.pages.rendering import STATIC_DIR, render
 from massline.web.pages.security import check_csrf, install
+from massline.web.throttling import client_address, rate_limit
 
 router = APIRouter(include_in_schema=False)
 RATINGS = ("满意", "基本满意", "不满意")
@@ -35,7 +37,7 @@ def setup(app: FastAPI) -> None:
 
 
 def _form_context(form: Any) -> dict[str, Any]:
-    return {"form": form, "services": services(), "labels": FIELD_LABELS}
+    return {"form": form, "services": services(), "labels": FIELD_LABELS, "consent_text": CONSENT_TEXT}
 
 
 @router.get("/")
@@ -46,13 +48,14 @@ def request_page(request: Request) -> Response:
 @router.post("/request", dependencies=[Depends(check_csrf)])
 async def submit_request(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     form = dict((await request.form()).items())
-    if form.get("public_reply_shown") and "public_reply" not in form:
-        form["public_reply"] = "no"
     req = validate_public_request(form)
     partial = bool(request.headers.get("hx-request"))
     template = "public/_request_form.html" if partial else "public/request.html"
     if not req.valid:  # htmx swaps only 2xx answers, so the partial carries the errors with 200
         return render(request, template, _form_context(req), status_code=200 if partial else 422)
+    wait = rate_limit(request, "form", settings.form_rate_limit).hit(client_address(request))
+    if wait is not None:  # each submission runs the whole pipeline: a shared per-address limit
+        return render(request, "error.html", {"status": 429, "message_id": "rate_limited"}, status_code=429)
     token = submit_public_request(session, req, settings=settings,
                                   analyze_configs=getattr(request.app.state, "analyze_configs", None))
     session.commit()

@@ -1,9 +1,13 @@
 """Sessions, CSRF and login for the pages.
 
 The session is a cookie signed with the installation secret (Starlette's ``SessionMiddleware``,
-itsdangerous underneath): it holds the user's id, name and role and the CSRF token, never a
-password or personal data. Every state-changing form carries the CSRF token (HTMX requests send
-it as the ``X-CSRF-Token`` header, set once on ``<body hx-headers>``).
+itsdangerous underneath): it holds only the user's id and ``session_version``, the CSRF token
+and the language — never a role, a department, a password or personal data. Every request
+re-reads the user from the database (:func:`require_user`), so a deactivation or a role change
+applies at once, and logout or a password change bumps ``session_version``, which kills every
+older cookie (and bearer token). The cookie is ``Secure`` when ``MASSLINE_HTTPS=true``. Every
+state-changing form carries the CSRF token (HTMX requests send it as the ``X-CSRF-Token``
+header, set once on ``<body hx-headers>``).
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
+
+from massline.db.models.users import User
+from massline.web.deps import SessionDep
 
 SESSION_COOKIE = "massline_session"
 CSRF_FIELD = "csrf_token"
@@ -50,33 +57,25 @@ class PageForbidden(Exception):
 
 
 def session_user(request: Request) -> PageUser | None:
-    session = request.scope.get("session")
-    data = session.get("user") if session is not None else None
-    if not isinstance(data, dict):
-        return None
-    return PageUser(
-        id=int(data["id"]),
-        username=str(data["username"]),
-        role=str(data["role"]),
-        department_id=data.get("department_id"),
-        display_name=str(data.get("display_name") or data["username"]),
-    )
+    """The user :func:`require_user` verified for this request (None on pages that need nobody)."""
+    user = getattr(request.state, "page_user", None)
+    return user if isinstance(user, PageUser) else None
 
 
-def log_in(request: Request, user: PageUser) -> None:
+def page_user(user: User) -> PageUser:
+    return PageUser(id=user.id, username=user.username, role=user.role, department_id=user.department_id,
+                    display_name=user.display_name or user.username)
+
+
+def log_in(request: Request, user: User) -> None:
     """Start a fresh session for ``user`` (a new CSRF token too, so a pre-login token is useless)."""
     lang = request.session.get("lang")
     request.session.clear()
     if lang:
         request.session["lang"] = lang
-    request.session["user"] = {
-        "id": user.id,
-        "username": user.username,
-        "role": user.role,
-        "department_id": user.department_id,
-        "display_name": user.display_name,
-    }
+    request.session["user"] = {"id": user.id, "sv": user.session_version}
     request.session[CSRF_FIELD] = secrets.token_urlsafe(32)
+    request.state.page_user = page_user(user)
 
 
 def log_out(request: Request) -> None:
@@ -109,12 +108,29 @@ async def check_csrf(request: Request) -> None:
         raise CSRFError()
 
 
-def require_user(request: Request) -> PageUser:
-    user = session_user(request)
+def _live_user(request: Request, db: SessionDep) -> User | None:
+    """The cookie's user if it still exists, is active and the cookie's session version is current."""
+    cookie = request.scope.get("session")
+    data = cookie.get("user") if cookie is not None else None
+    if not isinstance(data, dict) or not isinstance(data.get("id"), int) or not isinstance(data.get("sv"), int):
+        return None
+    user = db.get(User, data["id"])
+    if user is None or not user.active or user.session_version != data["sv"] or user.role == "public":
+        return None
+    return user
+
+
+def require_user(request: Request, db: SessionDep) -> PageUser:
+    """The logged-in staff user, read from the database on every request (else: to the login page)."""
+    user = _live_user(request, db)
     if user is None:
+        if isinstance(request.scope.get("session"), dict) and "user" in request.session:
+            log_out(request)  # a stale cookie: forget it
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(target)
-    return user
+    found = page_user(user)
+    request.state.page_user = found
+    return found
 
 
 def require_role(*roles: str) -> Any:
@@ -139,8 +155,9 @@ def install(app: FastAPI, secret: str) -> None:
         return
     app.state.pages_security_installed = True
     if not any(getattr(m, "cls", None) is SessionMiddleware for m in app.user_middleware):
+        settings = getattr(app.state, "settings", None)
         app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie=SESSION_COOKIE,
-                           same_site="lax", https_only=False, max_age=12 * 3600)
+                           same_site="lax", https_only=bool(getattr(settings, "https", False)), max_age=12 * 3600)
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> Response:

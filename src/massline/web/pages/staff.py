@@ -13,14 +13,15 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from massline.db.repositories.audit import record_audit
-from massline.serve.accounts import authenticate
+from massline.db.models.users import User
+from massline.serve.accounts import authenticate, end_sessions
 from massline.web.deps import SessionDep
 from massline.web.pages import cases, queries, staff_cases, staff_dashboard
 from massline.web.pages.rendering import gettext_for, render
 from massline.web.pages.security import PageUser, UserDep, check_csrf, log_in, log_out, require_role
 from massline.web.pages.similar import similar_cases
 from massline.web.pages.viewer import masker, raw_view
+from massline.web.throttling import client_address, login_throttle
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 router.include_router(staff_cases.router)
@@ -53,23 +54,31 @@ def login(
     next: Annotated[str, Form()] = "/staff/inbox",
 ) -> Response:
     _ = gettext_for(request)
+    name = username.strip()
+    throttle, address = login_throttle(request), client_address(request)
+    wait = throttle.wait(name, address)
+    if wait > 0:  # growing delays after failures (shared by every worker); no password check meanwhile
+        error = _("尝试次数过多，请 %(seconds)s 秒后再试", seconds=int(wait) + 1)
+        return render(request, "login.html", {"next_url": _safe_next(next), "username": username, "error": error},
+                      status_code=429)
     # ``authenticate`` audits every attempt (auth.login / auth.login_failed), never the password.
-    user = authenticate(session, username=username.strip(), password=password) if username.strip() else None
+    user = authenticate(session, username=name, password=password) if name else None
+    session.commit()
     if user is None or user.role not in STAFF_ROLES:
-        session.commit()
+        throttle.failed(name, address)
         return render(request, "login.html", {"next_url": _safe_next(next), "username": username,
                                               "error": _("用户名或密码不正确")}, status_code=401)
-    session.commit()
-    log_in(request, PageUser(id=user.id, username=user.username, role=user.role,
-                             department_id=user.department_id, display_name=user.display_name or user.username))
+    throttle.succeeded(name, address)
+    log_in(request, user)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout", dependencies=[Depends(check_csrf)])
-def logout(request: Request, session: SessionDep) -> Response:
-    user = request.session.get("user")
-    if isinstance(user, dict):
-        record_audit(session, actor=str(user.get("username")), action="auth.logout", detail={"channel": "web"})
+def logout(request: Request, session: SessionDep, user: UserDep) -> Response:
+    """Log out: every session and token of this user ends (the cookie is worthless even if copied)."""
+    found = session.get(User, user.id)
+    if found is not None:
+        end_sessions(session, found, actor=user.username, reason="logout (web)")
     log_out(request)
     return RedirectResponse("/staff/login", status_code=303)
 

@@ -1,0 +1,1 @@
+"""Security machinery shared by every worker process: counters, login throttling, rate limits."""
