@@ -115,8 +115,8 @@ def test_when_a_handler_walks_every_staff_route_with_foreign_ids_then_nothing_fo
     token = login(client, "handler")
     bearer = {"Authorization": "Bearer " + client.post("/api/auth/token", data={
         "username": "handler", "password": PASSWORD}).json()["access_token"]}
-    foreign_markers = (FOREIGN_TITLE, f"/staff/workorders/{ids['foreign_wo']}\"", f"/staff/messages/{ids['foreign_msg']}\"",
-                       QUEUED_TITLE)
+    foreign_markers = (FOREIGN_TITLE, QUEUED_TITLE, f"/staff/workorders/{ids['foreign_wo']}\"",
+                       f"/staff/messages/{ids['foreign_msg']}\"")
     # two walks: a foreign case with its message, and a foreign message that has no case yet
     for message_id in (ids["foreign_msg"], ids["queued_msg"]):
         values = {"work_order_id": ids["foreign_wo"], "message_id": message_id}
