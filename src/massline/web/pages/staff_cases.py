@@ -161,6 +161,8 @@ def act(request: Request, work_order_id: int, session: SessionDep,
     except ACTION_ERRORS as exc:
         session.rollback()
         failed = dispatch.form_error(action, exc)
+    if failed is None and not request.headers.get("hx-request") and _case_context(session, user, work_order_id) is None:
+        return RedirectResponse("/staff/workorders", status_code=303)  # returned / transferred away: not theirs now
     return _after_action(request, session, user, work_order_id, None, form_error=failed)
 
 
