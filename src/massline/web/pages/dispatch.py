@@ -29,10 +29,10 @@ from massline.db.models.users import Department, User
 from massline.db.models.workorders import WorkOrder, WorkOrderEvent
 from massline.serve import lifecycle
 from massline.serve._common import cohandler_ids
-from massline.serve.departments import list_departments
-from massline.serve.queries import WorkOrderFilter, cohandlers_of, escalation_target, get_work_order, list_work_orders
+from massline.serve.departments import escalation_chain, list_departments
+from massline.serve.queries import WorkOrderFilter, cohandlers_of, get_work_order, list_work_orders
 from massline.serve.roles import can
-from massline.serve.sla import PRIORITIES, sla_status
+from massline.serve.sla import PRIORITIES, load_sla_rules, sla_status
 from massline.serve.states import OPEN_STATUSES, QUEUE_STATUSES, allowed_actions
 from massline.web.pages.queries import CATEGORY_KEY, current_results
 
@@ -270,23 +270,34 @@ class DeadlineRow:
 
 
 def deadline_rows(session: Session, actor: User, *, mask: Mask, now: datetime | None = None,
-                  scan: int = 2000) -> list[DeadlineRow]:
-    """Open cases ``actor`` may see that are overdue or due soon (``massline.serve.sla``), most urgent first."""
+                  scan: int = 5000, limit: int = 200) -> list[DeadlineRow]:
+    """Open cases ``actor`` may see that are overdue or due soon (``massline.serve.sla``), most urgent first.
+
+    The escalation target is ``massline.serve.queries.escalation_target``'s rule (level N → the
+    N-th department above the lead), with each department's chain looked up once per page.
+    """
     now = now or datetime.now(UTC)
+    rules = load_sla_rules()
     cases = list_work_orders(session, user=actor, filters=WorkOrderFilter(status=sorted(OPEN_STATUSES)),
                              limit=scan, newest_first=False)
     names = {d.id: d.name for d in list_departments(session)}
+    chains: dict[int | None, list[Department]] = {}
     out: list[DeadlineRow] = []
     for wo in cases:
-        sla = sla_status(wo, now)
+        sla = sla_status(wo, now, rules=rules)
         if sla.state not in ("overdue", "due_soon"):
             continue
         late = sla.overdue_by or timedelta(0)
         due = sla.due_close_at if sla.close in ("overdue", "due_soon") else sla.due_response_at
-        target = escalation_target(session, wo, now) if sla.escalation_level else None
+        target = None
+        if sla.escalation_level:
+            if wo.lead_department_id not in chains:
+                chains[wo.lead_department_id] = escalation_chain(session, wo.lead_department_id)
+            chain = chains[wo.lead_department_id]
+            target = chain[min(sla.escalation_level, len(chain)) - 1] if chain else None
         out.append(DeadlineRow(wo.id, mask(wo.title or (wo.description or "")[:40]),
                                names.get(wo.lead_department_id) if wo.lead_department_id else None, wo.status,
                                sla.state, due, round(late.total_seconds() / 3600, 1) if sla.overdue_by else None,
                                sla.escalation_level, target.name if target else None))
     out.sort(key=lambda r: (r.state != "overdue", -r.escalation_level, -(r.overdue_hours or 0), r.id))
-    return out
+    return out[:limit]
