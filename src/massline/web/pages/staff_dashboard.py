@@ -57,7 +57,9 @@ def cached_figures(session: Session, user: PageUser) -> tuple[dict[str, Any], di
         hit = _CACHE.get(key)
     if hit is not None and now - hit[0] < CACHE_SECONDS:
         return hit[1], hit[2]
-    data, rates = chart_data(session), three_rates(session, user)
+    # a handler is shown no city-wide charts (department walls), so they are not computed for one
+    data = chart_data(session) if user.role != "handler" else {}
+    rates = three_rates(session, user)
     with _LOCK:
         _CACHE[key] = (now, data, rates)
     return data, rates
