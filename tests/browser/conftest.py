@@ -33,7 +33,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The live server's SQLite database, seeded; tests read it to check what the pages did."""
     folder: Path = tmp_path_factory.mktemp("browser")
     url = f"sqlite:///{folder / 'massline.db'}"
     upgrade(url)
@@ -41,6 +42,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         seed_sample(session, secret_key="browser-secret")
         create_user_with_password(session, "dispatcher", "dispatcher", PASSWORD)
         create_user_with_password(session, "handler", "handler", PASSWORD)
+    return url
+
+
+@pytest.fixture(scope="session")
+def live_server(live_db: str) -> Iterator[str]:
+    url = live_db
+    folder = Path(url.removeprefix("sqlite:///")).parent
     settings = Settings(database_url=url, data_dir=folder, secret_key="browser-secret")
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
@@ -85,6 +93,14 @@ def page(browser: object, live_server: str) -> Iterator[object]:
 @pytest.fixture
 def second_page(browser: object, live_server: str) -> Iterator[object]:
     """Another person's browser (own cookies), e.g. the handler next to the dispatcher."""
+    context, p = _new_page(browser, live_server)
+    yield p
+    context.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def third_page(browser: object, live_server: str) -> Iterator[object]:
+    """A third person's browser, e.g. the handler of a co-handling department."""
     context, p = _new_page(browser, live_server)
     yield p
     context.close()  # type: ignore[attr-defined]

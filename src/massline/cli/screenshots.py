@@ -1,4 +1,5 @@
-"""``massline screenshots``: PNGs of the inbox, a message page, the dashboard and the public request page.
+"""``massline screenshots``: PNGs of the inbox, a message page, a case page with its dispatch panel, the
+dashboard and the public request page.
 
 A throw-away installation is built in a temporary folder (what ``massline demo`` prepares —
 the bundled real sample, classifier, analysis, work orders and 附件4 replies — plus the tiny
@@ -24,7 +25,8 @@ from massline.cli._apps import app, console, err_console
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-SHOTS = (("inbox", "/staff/inbox"), ("message", None), ("dashboard", "/staff/dashboard"), ("public-request", "/"))
+SHOTS = (("inbox", "/staff/inbox"), ("message", None), ("case", None), ("dashboard", "/staff/dashboard"),
+         ("public-request", "/"))
 
 
 def _free_port() -> int:
@@ -33,13 +35,17 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _prepare(folder: Path, password: str) -> str:
+def _prepare(folder: Path, password: str) -> dict[str, str]:
     """The demo installation (real sample, trained classifier, analysis, work orders) plus one citizen message
     carrying personal data, taken through the real intake and analysis pipeline, so the message page shows
-    real results and the masking of an ID number and a phone number."""
+    real results and the masking of an ID number and a phone number; a case waiting for its department
+    shows the dispatch panel."""
+    from sqlalchemy import select
+
     from massline.analyze.run import analyze_messages
     from massline.cli.demo import run_demo
     from massline.core.config import Settings
+    from massline.db.models.workorders import WorkOrder
     from massline.db.session import session_scope
     from massline.ingest.service import ingest_text
     from massline.web.pages.sample import PII_BODY, create_user_with_password
@@ -51,7 +57,9 @@ def _prepare(folder: Path, password: str) -> str:
     analyze_messages(settings, message_ids=[message.id])
     with session_scope(settings.resolved_database_url()) as session:
         create_user_with_password(session, "screens", "dispatcher", password)
-    return f"/staff/messages/{message.id}"
+        case_id = session.scalar(select(WorkOrder.id).where(WorkOrder.status == "assigned")
+                                 .order_by(WorkOrder.created_at.desc()).limit(1))
+    return {"message": f"/staff/messages/{message.id}", "case": f"/staff/workorders/{case_id}"}
 
 
 def take_screenshots(output: Path) -> list[Path]:
@@ -67,7 +75,7 @@ def take_screenshots(output: Path) -> list[Path]:
     password = secrets.token_urlsafe(12)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        message_path = _prepare(folder, password)
+        paths = _prepare(folder, password)
         settings = Settings(database_url=f"sqlite:///{folder / 'massline.db'}", data_dir=folder,
                             secret_key="screenshots")
         port = _free_port()
@@ -87,7 +95,7 @@ def take_screenshots(output: Path) -> list[Path]:
                 page.get_by_role("button", name="登录").click()
                 page.wait_for_url("**/staff/inbox")
                 for name, path in SHOTS:
-                    page.goto(path or message_path)
+                    page.goto(path or paths[name])
                     if name == "dashboard":
                         page.wait_for_selector("body[data-charts-ready=true]")
                     target = output / f"{name}.png"
@@ -104,7 +112,7 @@ def take_screenshots(output: Path) -> list[Path]:
 def screenshots_cmd(
     output: Annotated[Path, typer.Option(help="Folder for the PNG files.")] = Path("docs/screenshots"),
 ) -> None:
-    """Photograph the main pages (inbox, message, dashboard, public request) with chromium."""
+    """Photograph the main pages (inbox, message, case, dashboard, public request) with chromium."""
     if not Path(CHROMIUM).exists():
         err_console.print(f"[red]{CHROMIUM} is missing[/]: run scripts/ensure-chromium.sh (as root)")
         raise typer.Exit(2)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from massline.core.clock import iso_local
@@ -43,6 +43,17 @@ class WorkOrderFilter:
     text: str | None = None  # substring of title or description
 
 
+def handled_by(department_id: int | None) -> ColumnElement[bool]:
+    """SQL condition on ``WorkOrder``: ``department_id`` leads the case or actively co-handles it.
+
+    The one definition of a handler's department wall; the pages reuse it for messages (a handler
+    sees a message only through a case of their department).
+    """
+    co = exists().where(CoHandler.work_order_id == WorkOrder.id, CoHandler.department_id == department_id,
+                        CoHandler.active.is_(True))
+    return or_(WorkOrder.lead_department_id == department_id, co)
+
+
 def _visible(stmt: Select[tuple[WorkOrder]], user: User | None) -> Select[tuple[WorkOrder]]:
     if user is None:
         return stmt
@@ -50,9 +61,7 @@ def _visible(stmt: Select[tuple[WorkOrder]], user: User | None) -> Select[tuple[
         raise PermissionDenied(f"user {user.username!r} (role {user.role}) may not read work orders")
     if user.role != "handler":
         return stmt
-    co = exists().where(CoHandler.work_order_id == WorkOrder.id, CoHandler.department_id == user.department_id,
-                        CoHandler.active.is_(True))
-    return stmt.where(or_(WorkOrder.lead_department_id == user.department_id, co))
+    return stmt.where(handled_by(user.department_id))
 
 
 #: The department wall as a query filter, for other modules' lists (the escalation list).

@@ -93,9 +93,9 @@ def _like(term: str) -> str:
     return f"%{escaped}%"
 
 
-def _filtered(filters: InboxFilters, dialect: str = "sqlite") -> Any:
+def _filtered(filters: InboxFilters, dialect: str = "sqlite", wall: Any = None) -> Any:
     stmt = select(Message.id).join(Source, Source.id == Message.source_id)
-    conditions: list[Any] = []
+    conditions: list[Any] = [] if wall is None else [wall]
     if filters.q.strip():
         for term in filters.q.split():
             pattern = _like(term)
@@ -158,9 +158,13 @@ def _scalar_text(value: Any) -> str | None:
     return str(value)
 
 
-def inbox_page(session: Session, filters: InboxFilters, *, mask: Any, page_size: int = PAGE_SIZE) -> InboxPage:
-    """One page of the inbox, newest first; ``mask`` turns a text into what this viewer may see."""
-    base = _filtered(filters, session.get_bind().dialect.name).subquery()
+def inbox_page(session: Session, filters: InboxFilters, *, mask: Any, page_size: int = PAGE_SIZE,
+               wall: Any = None) -> InboxPage:
+    """One page of the inbox, newest first; ``mask`` turns a text into what this viewer may see.
+
+    ``wall``: an SQL condition on ``Message`` the viewer is limited to (``walls.message_wall``).
+    """
+    base = _filtered(filters, session.get_bind().dialect.name, wall).subquery()
     total = int(session.scalar(select(func.count()).select_from(base)) or 0)
     pages = max(1, (total + page_size - 1) // page_size)
     page = min(max(1, filters.page), pages)
@@ -232,12 +236,13 @@ def message_detail(session: Session, message_id: int) -> tuple[Message, str, lis
     return message, source.name if source else "", results
 
 
-def duplicates_of(session: Session, message: Message, limit: int = 10) -> list[Message]:
-    """Messages marked as duplicates of this one, and the one it duplicates."""
+def duplicates_of(session: Session, message: Message, limit: int = 10, wall: Any = None) -> list[Message]:
+    """Messages marked as duplicates of this one, and the one it duplicates (within ``wall``)."""
     ids: list[int] = []
     if message.duplicate_of:
         ids.append(message.duplicate_of)
     ids.extend(session.scalars(select(Message.id).where(Message.duplicate_of == message.id).limit(limit)))
     if not ids:
         return []
-    return list(session.scalars(select(Message).where(Message.id.in_(ids))))
+    stmt = select(Message).where(Message.id.in_(ids))
+    return list(session.scalars(stmt if wall is None else stmt.where(wall)))

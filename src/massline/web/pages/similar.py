@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import String, and_, cast, select
 from sqlalchemy.orm import Session
@@ -38,7 +39,8 @@ def _bigrams(text: str) -> set[str]:
 
 
 def similar_cases(session: Session, message: Message, *, mask: Callable[[str | None], str],
-                  limit: int = 3) -> list[SimilarCase]:
+                  limit: int = 3, wall: Any = None) -> list[SimilarCase]:
+    """Up to ``limit`` similar answered cases; ``wall`` (SQL on ``Message``) keeps a handler in their department."""
     res = current_results(session, [message.id], (CATEGORY_KEY,)).get(message.id, {})
     category = res.get(CATEGORY_KEY)
     stmt = (
@@ -47,6 +49,8 @@ def similar_cases(session: Session, message: Message, *, mask: Callable[[str | N
         .join(Reply, and_(Reply.work_order_id == WorkOrder.id, Reply.public.is_(True)))
         .where(Message.id != message.id)
     )
+    if wall is not None:
+        stmt = stmt.where(wall)
     if category is not None:
         stmt = stmt.where(Message.id.in_(
             select(AnalysisResult.message_id).where(

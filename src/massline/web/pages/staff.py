@@ -16,7 +16,7 @@ from starlette.responses import Response
 from massline.db.models.users import User
 from massline.serve.accounts import authenticate, end_sessions
 from massline.web.deps import SessionDep
-from massline.web.pages import cases, queries, staff_cases, staff_dashboard
+from massline.web.pages import cases, queries, staff_cases, staff_dashboard, staff_dispatch, walls
 from massline.web.pages.rendering import gettext_for, render
 from massline.web.pages.security import PageUser, UserDep, check_csrf, log_in, log_out, require_role
 from massline.web.pages.similar import similar_cases
@@ -26,6 +26,7 @@ from massline.web.throttling import client_address, login_throttle
 router = APIRouter(prefix="/staff", include_in_schema=False)
 router.include_router(staff_cases.router)
 router.include_router(staff_dashboard.router)
+router.include_router(staff_dispatch.router)
 
 STAFF_ROLES = ("administrator", "dispatcher", "handler", "analyst", "editor")
 
@@ -111,7 +112,7 @@ def inbox(request: Request, session: SessionDep, user: Annotated[PageUser, Depen
         date_from=_date(date_from), date_to=_date(date_to),
         confidence_max=_float(confidence_max), confidence_min=_float(confidence_min), page=_int(page),
     )
-    result = queries.inbox_page(session, filters, mask=masker(user))
+    result = queries.inbox_page(session, filters, mask=masker(user), wall=walls.message_wall(user))
     ctx: dict[str, Any] = {"result": result, "f": filters}
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "inbox-results":
         return render(request, "staff/_inbox_table.html", ctx)
@@ -120,6 +121,9 @@ def inbox(request: Request, session: SessionDep, user: Annotated[PageUser, Depen
 
 
 def _message_context(session: Any, user: PageUser, message_id: int, mask: Any) -> dict[str, Any] | None:
+    if not walls.may_see_message(session, user, message_id):
+        return None  # behind the department wall: "not found", as for a missing id
+    wall = walls.message_wall(user)
     found = queries.message_detail(session, message_id)
     if found is None:
         return None
@@ -135,8 +139,9 @@ def _message_context(session: Any, user: PageUser, message_id: int, mask: Any) -
         "results": results,
         "current": [r for r in results if r.current],
         "history": [r for r in results if not r.current],
-        "duplicates": [(d.id, mask(d.title or d.body[:40])) for d in queries.duplicates_of(session, message)],
-        "similar": similar_cases(session, message, mask=mask),
+        "duplicates": [(d.id, mask(d.title or d.body[:40]))
+                       for d in queries.duplicates_of(session, message, wall=wall)],
+        "similar": similar_cases(session, message, mask=mask, wall=wall),
         "work_orders": cases.work_orders_of_message(session, message.id),
         "can_raw": user.role == "administrator",
         "status_names": cases.STATUS_NAMES,

@@ -18,7 +18,7 @@ from massline.core.errors import InputError, NotFoundError, PermissionDenied, Tr
 from massline.db.models.users import User
 from massline.privacy import find_pii
 from massline.web.deps import SessionDep
-from massline.web.pages import cases, worklists
+from massline.web.pages import cases, dispatch, worklists
 from massline.web.pages.forms import services as category_choices
 from massline.web.pages.rendering import render
 from massline.web.pages.security import PageUser, check_csrf, require_role
@@ -40,8 +40,16 @@ def _actor(session: Session, user: PageUser) -> User:
 @router.get("/triage")
 def triage_page(request: Request, session: SessionDep,
                 user: Annotated[PageUser, Depends(require_role(*TRIAGE_ROLES))]) -> Response:
-    items = worklists.triage_items(session, mask=masker(user))
-    return render(request, "staff/triage.html", {"items": items, "categories": category_choices()})
+    mask = masker(user)
+    queued = dispatch.queued_cases(session, mask=mask)
+    disputed = {c.message_id for c in queued if c.kind == "disagreement"}
+    waiting = {c.message_id for c in queued}
+    items = [i for i in worklists.triage_items(session, mask=mask) if i.message_id not in disputed]
+    # a queued case whose message waits in the message list is decided there (one decision, one place)
+    cases_ = [c for c in queued if c.kind != "unassigned" or not dispatch.message_in_triage(session, c.message_id)]
+    return render(request, "staff/triage.html", {
+        "items": items, "categories": category_choices(), "cases": cases_, "waiting": waiting,
+        "departments": dispatch.department_choices(session), "queue_kinds": dispatch.QUEUE_KINDS})
 
 
 @router.post("/triage/{message_id}", dependencies=[Depends(check_csrf)])
@@ -93,9 +101,9 @@ def _case_context(session: Session, user: PageUser, work_order_id: int) -> dict[
         "replies": [(r, mask(r.text)) for r in data["replies"]],
         "ratings": data["ratings"],
         "sla": worklists.deadline_state(wo),
-        "actions": worklists.actions_for(session, actor, wo),
         "can_reply": worklists.can_reply(session, actor, wo),
         "status_names": cases.STATUS_NAMES,
+        **dispatch.panel_context(session, actor, wo),
     }
 
 
@@ -109,10 +117,14 @@ def workorder_page(request: Request, work_order_id: int, session: SessionDep,
 
 
 @router.post("/workorders/{work_order_id}/check", dependencies=[Depends(check_csrf)])
-def reply_check(request: Request, work_order_id: int,
+def reply_check(request: Request, work_order_id: int, session: SessionDep,
                 user: Annotated[PageUser, Depends(require_role(*CASE_ROLES))],
                 text: Annotated[str, Form()] = "") -> Response:
     """HTMX: what the PII check finds in a draft reply, and the text as the public would see it."""
+    try:
+        worklists.visible_work_order(session, work_order_id, _actor(session, user))
+    except (NotFoundError, PermissionDenied):
+        return render(request, "error.html", {"status": 404, "message_id": "not_found"}, status_code=404)
     return render(request, "staff/_reply_check.html", worklists.pii_check(text, find_pii))
 
 
@@ -137,27 +149,32 @@ def reply(request: Request, work_order_id: int, session: SessionDep,
 @router.post("/workorders/{work_order_id}/act", dependencies=[Depends(check_csrf)])
 def act(request: Request, work_order_id: int, session: SessionDep,
         user: Annotated[PageUser, Depends(require_role(*CASE_ROLES))],
-        action: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "") -> Response:
-    """A state-machine action without extra input (accept, start, close, reopen, return)."""
-    error: str | None = None
+        action: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
+        department: Annotated[str, Form()] = "", priority: Annotated[str, Form()] = "",
+        into: Annotated[str, Form()] = "") -> Response:
+    """Any action of the dispatch panel (``dispatch.CASE_ACTIONS``); errors come back next to their field."""
+    failed: dispatch.FormError | None = None
     try:
-        worklists.act(session, work_order_id, action=action, actor=_actor(session, user),
-                      reason=reason.strip() or None)
+        dispatch.perform(session, work_order_id, action=action, actor=_actor(session, user),
+                         form={"reason": reason, "department": department, "priority": priority, "into": into})
         session.commit()
     except ACTION_ERRORS as exc:
         session.rollback()
-        error = str(exc)
-    return _after_action(request, session, user, work_order_id, error)
+        failed = dispatch.form_error(action, exc)
+    if failed is None and not request.headers.get("hx-request") and _case_context(session, user, work_order_id) is None:
+        return RedirectResponse("/staff/workorders", status_code=303)  # returned / transferred away: not theirs now
+    return _after_action(request, session, user, work_order_id, None, form_error=failed)
 
 
 def _after_action(request: Request, session: Session, user: PageUser, work_order_id: int,
-                  error: str | None, draft: str = "") -> Response:
-    if error is None and not request.headers.get("hx-request"):
+                  error: str | None, draft: str = "", form_error: dispatch.FormError | None = None) -> Response:
+    if error is None and form_error is None and not request.headers.get("hx-request"):
         return RedirectResponse(f"/staff/workorders/{work_order_id}", status_code=303)
     ctx = _case_context(session, user, work_order_id)
     if ctx is None:
         return render(request, "error.html", {"status": 404, "message_id": "not_found"}, status_code=404)
-    ctx.update({"error": error, "draft": draft})
-    return render(request, "staff/workorder.html", ctx, status_code=200 if error is None else 422)
+    ctx.update({"error": error, "draft": draft, "form_error": form_error})
+    failed = error is not None or form_error is not None
+    return render(request, "staff/workorder.html", ctx, status_code=422 if failed else 200)
 
 

@@ -3,8 +3,9 @@
 All figures come from ``massline.serve.metrics.compute_metrics`` (one definition of "received",
 "responded in time", "resolved", "satisfied" for the pages, the API and reports); the page only
 arranges them. The chart data is embedded in the page as JSON (no second request) for the
-vendored ECharts to draw. A handler's 三率 are their department's row; the volume charts are the
-whole city's (aggregate counts, no personal data).
+vendored ECharts to draw. A handler's 三率 are their department's row and their overdue list is
+their department's cases (lead or co-handler); the city-wide volume charts are not shown to a
+handler (department walls: a handler's figures stop at their department).
 
 The figures cover the whole archive, so they are computed at most once per
 :data:`CACHE_SECONDS` per installation and scope (a dashboard a minute old is fine; four
@@ -27,6 +28,7 @@ from starlette.responses import Response
 from massline.db.models.users import Department
 from massline.db.models.workorders import WorkOrder
 from massline.serve.metrics import compute_metrics
+from massline.serve.queries import handled_by
 from massline.serve.sla import overdue_clause
 from massline.web.deps import SessionDep
 from massline.web.pages.rendering import render
@@ -56,7 +58,9 @@ def cached_figures(session: Session, user: PageUser) -> tuple[dict[str, Any], di
         hit = _CACHE.get(key)
     if hit is not None and now - hit[0] < CACHE_SECONDS:
         return hit[1], hit[2]
-    data, rates = chart_data(session), three_rates(session, user)
+    # a handler is shown no city-wide charts (department walls), so they are not computed for one
+    data = chart_data(session) if user.role != "handler" else {}
+    rates = three_rates(session, user)
     with _LOCK:
         _CACHE[key] = (now, data, rates)
     return data, rates
@@ -64,7 +68,7 @@ def cached_figures(session: Session, user: PageUser) -> tuple[dict[str, Any], di
 
 def _scope(stmt: Any, user: PageUser) -> Any:
     if user.role == "handler":
-        return stmt.where(WorkOrder.lead_department_id == user.department_id)
+        return stmt.where(handled_by(user.department_id))
     return stmt
 
 
@@ -120,9 +124,11 @@ def overdue(session: Session, user: PageUser, limit: int = 20) -> list[dict[str,
 def dashboard(request: Request, session: SessionDep,
               user: Annotated[PageUser, Depends(require_role(*DASHBOARD_ROLES))]) -> Response:
     data, rates = cached_figures(session, user)
+    city_wide = user.role != "handler"  # a handler's figures stop at their department's wall
     return render(request, "staff/dashboard.html", {
         "rates": rates,
-        "chart_json": json.dumps(data, ensure_ascii=False).replace("</", "<\\/"),
-        "total": sum(item["value"] for item in data["category"]),
+        "city_wide": city_wide,
+        "chart_json": json.dumps(data if city_wide else {}, ensure_ascii=False).replace("</", "<\\/"),
+        "total": sum(item["value"] for item in data["category"]) if city_wide else None,
         "overdue": overdue(session, user),
     })

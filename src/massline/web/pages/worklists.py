@@ -16,14 +16,13 @@ from sqlalchemy.orm import Session
 
 from massline.analyze.routing import decide as route_decide
 from massline.analyze.routing import triage_queue
-from massline.core.errors import InputError
 from massline.db.models.message import Message
 from massline.db.models.users import Department, User
 from massline.db.models.workorders import WorkOrder
 from massline.privacy import mask_text
 from massline.serve import lifecycle
 from massline.serve._common import cohandler_ids
-from massline.serve.queries import get_work_order
+from massline.serve.queries import get_work_order, handled_by
 from massline.serve.roles import can
 from massline.serve.sla import sla_status
 from massline.serve.states import allowed_actions
@@ -31,8 +30,6 @@ from massline.web.pages.queries import CATEGORY_KEY, current_results
 from massline.web.pages.security import PageUser
 
 Mask = Callable[[str | None], str]
-#: Actions offered as one-click buttons on the work-order page (reply has its own form).
-BUTTON_ACTIONS = ("accept", "start", "close", "reopen", "return")
 
 
 @dataclass(slots=True)
@@ -112,12 +109,12 @@ def deadline_state(wo: WorkOrder) -> Any:
 
 def work_order_rows(session: Session, user: PageUser, *, status: str, mask: Mask, limit: int = 100
                     ) -> list[WorkOrderRow]:
-    """Newest cases visible to ``user`` (a handler sees their department's), optionally one status."""
+    """Newest cases visible to ``user`` (a handler: their department leads or co-handles), optionally one status."""
     stmt = select(WorkOrder, Department.name).outerjoin(Department, Department.id == WorkOrder.lead_department_id)
     if status:
         stmt = stmt.where(WorkOrder.status == status)
     if user.role == "handler":
-        stmt = stmt.where(WorkOrder.lead_department_id == user.department_id)
+        stmt = stmt.where(handled_by(user.department_id))
     rows = session.execute(stmt.order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc()).limit(limit)).all()
     out = []
     for wo, dep in rows:
@@ -125,13 +122,6 @@ def work_order_rows(session: Session, user: PageUser, *, status: str, mask: Mask
         out.append(WorkOrderRow(wo.id, mask(wo.title or wo.description[:40]), wo.category, wo.status, dep,
                                 wo.created_at, sla.state if sla is not None else ""))
     return out
-
-
-def actions_for(session: Session, actor: User, wo: WorkOrder) -> list[str]:
-    """Button actions both the state machine and the actor's permissions allow."""
-    allowed = allowed_actions(wo.status)
-    cohandlers = cohandler_ids(session, wo)
-    return [a for a in BUTTON_ACTIONS if a in allowed and can(actor, a, wo, cohandler_ids=cohandlers)]
 
 
 def can_reply(session: Session, actor: User, wo: WorkOrder) -> bool | None:
@@ -150,29 +140,6 @@ def reply(session: Session, work_order_id: int, *, actor: User, text: str, publi
     """``massline.serve.lifecycle.reply`` (permission, state machine, PII check and masked copy are its job)."""
     wo = get_work_order(session, work_order_id, actor)
     lifecycle.reply(session, wo, text=text, public=public, actor=actor)
-
-
-#: page action → the lifecycle function performing it
-_ACTION_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "accept": lifecycle.accept, "start": lifecycle.start, "close": lifecycle.close, "reopen": lifecycle.reopen,
-    "return": lifecycle.return_to_dispatch,
-}
-_NEEDS_REASON = frozenset({"reopen", "return"})
-
-
-def act(session: Session, work_order_id: int, *, action: str, actor: User, reason: str | None) -> None:
-    if action not in BUTTON_ACTIONS:
-        raise InputError(f"unknown action {action!r}; expected one of {', '.join(BUTTON_ACTIONS)}", field="action")
-    wo = get_work_order(session, work_order_id, actor)
-    fn = _ACTION_FUNCTIONS[action]
-    if action in _NEEDS_REASON or (action == "close" and reason):
-        fn(session, wo, actor=actor, reason=reason or "")
-    else:
-        fn(session, wo, actor=actor)
-
-
-def needs_reason(action: str) -> bool:
-    return action in _NEEDS_REASON
 
 
 def pii_check(text: str, find: Callable[[str], Sequence[Any]]) -> dict[str, Any]:
