@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "massline.cli.demo",
     "massline.cli.screenshots",
     "massline.cli.forecast",
+    "massline.cli.replies",
 )
 
 for _module in COMMAND_MODULES:

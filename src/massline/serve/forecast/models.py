@@ -121,8 +121,8 @@ def _fitted_profile(y: np.ndarray, ctx: Context) -> np.ndarray:
     level, factors = _profile_fit(y, ctx)
     cal = _calendar(ctx.freq, ctx.start, len(y))
     if ctx.freq == "W":
-        return level * cal
-    return level * np.array([factors[c] for c in range(9)])[cal]
+        return np.asarray(level * cal, dtype=float)
+    return np.asarray(level * np.array([factors[c] for c in range(9)])[cal], dtype=float)
 
 
 def ets(y: np.ndarray, h: int, ctx: Context) -> np.ndarray:

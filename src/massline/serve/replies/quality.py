@@ -23,7 +23,8 @@ GREETING = re.compile(r"您好|你好|网友|市民|先生|女士|同志")
 ACTION = re.compile(r"已[经]?|将|经[过]?|安排|处理|核实|调查|落实|整改|督促|责令|协调|解决|回复如下|答复如下|现将")
 WHEN = re.compile(r"\d{1,4}\s*[年月日号]|\d+\s*个?工作日|近期|近日|尽快|目前|年底|月底|下一步|今后|限期|\d+\s*天内")
 CONTACT = re.compile(r"电话|联系|咨询|热线|\d{3,4}-?\d{7,8}|\d{7,8}|12345|来访|接待")
-BASIS = re.compile(r"《[^》]{2,40}》|根据|依据|按照|依照|规定|条例|办法|法律|法规|政策|文件|通知|意见|标准|经调查|经核实|经查|"
+BASIS = re.compile(r"《[^》]{2,40}》|根据|依据|按照|依照|规定|条例|办法|法律|法规|政策|文件|通知|意见|标准|"
+                   r"经调查|经核实|经查|"
                    r"经现场|第[一二三四五六七八九十百\d]+条")
 POLITE = re.compile(r"感谢|谢谢|欢迎|请您|敬请|理解|支持|祝")
 RUDE = re.compile(r"无理取闹|别再|不要再|自己负责|与我们无关|不归我们管|爱莫能助")
@@ -88,7 +89,8 @@ def completeness_score(reply: str) -> tuple[float, list[str], int]:
 
 def _completeness(reply: str) -> Check:
     score, lacking, n = completeness_score(reply)
-    reason = f"实质内容 {n} 句" + (f"；缺少：{'、'.join(lacking)}" if lacking else "；称呼、处理情况、时间、联系方式齐全")
+    reason = f"实质内容 {n} 句" + (f"；缺少：{'、'.join(lacking)}" if lacking
+                                  else "；称呼、处理情况、时间、联系方式齐全")
     return Check("completeness", "完整性", round(score, 2), score >= 0.6, reason)
 
 
