@@ -6,10 +6,10 @@ import re
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from tests.web.pages.test_staff_console import login
 
 from massline.db.models.workorders import WorkOrder
 from massline.db.session import session_scope
-from tests.web.pages.test_staff_console import login
 
 
 def test_case_page_lists_similar_answered_cases_and_copies_a_masked_reply(client: TestClient, seeded) -> None:
