@@ -75,8 +75,8 @@ def forecast_cmd(
 
 @eval_app.command("forecast")
 def eval_forecast_cmd(
-    data_dir: Annotated[Path, typer.Option("--data-dir", help="Folder with the 泰迪杯 CSVs.")] =
-        Path("../shared/data/taidi2020"),
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Folder with the 泰迪杯 CSVs (default: the "
+                                                  "shipped data, see MASSLINE_SHARED_DATA).")] = None,
 ) -> None:
     """Rolling-origin backtests per level and frequency, on 附件2/3/4 together and each alone, with the
     seasonal naive baseline in the same run. The LAST line printed is one JSON object."""
@@ -85,6 +85,7 @@ def eval_forecast_cmd(
     from massline.serve.forecast.service import LEVELS, file_events
     from massline.serve.metrics import LOCAL_TZ
 
+    data_dir = data_dir or shipped_dir()
     datasets = {"all": list(SHIPPED), "fj2": list(SHIPPED[:2]), "fj3": [SHIPPED[2]], "fj4": [SHIPPED[3]]}
     missing = [n for n in SHIPPED if not (data_dir / n).is_file()]
     if missing:
@@ -121,6 +122,18 @@ def eval_forecast_cmd(
                 ("data", "level", "freq", "series", "sparse", "best", "MASE best", "MASE snaive",
                  "coverage", "sparse: pooled", "sparse: snaive"), rows)
     typer.echo(json.dumps(out, ensure_ascii=False))
+
+
+def shipped_dir() -> Path:
+    """The folder of the shipped 泰迪杯 files (``MASSLINE_SHARED_DATA`` or ``shared/`` beside the checkout)."""
+    from massline.analyze.classify.data import shared_data_file
+    from massline.core.errors import InputError
+
+    try:
+        return shared_data_file(SHIPPED[0]).parent
+    except InputError as exc:
+        err_console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
 
 
 def _fmt(value: object) -> str:

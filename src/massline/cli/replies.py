@@ -9,12 +9,14 @@ from typing import Annotated
 import typer
 
 from massline.cli._apps import app, console, err_console, eval_app, print_table, settings
+from massline.cli.forecast import shipped_dir
 
 replies_app = typer.Typer(help="Reply quality checks.", no_args_is_help=True)
 app.add_typer(replies_app, name="replies")
 
-TAIDI = Path("../shared/data/taidi2020")
-OWN_LABELS = Path("evaluation/replies/labels_massline.csv")
+LABELLED = "fj4_with_manual_quality_labels_rollbear.csv"
+#: Our rubric labels live in the source checkout (``evaluation/`` is not part of the installed package).
+OWN_LABELS = Path(__file__).resolve().parents[3] / "evaluation" / "replies" / "labels_massline.csv"
 
 
 @replies_app.command("check")
@@ -49,8 +51,8 @@ def check_cmd(
 
 @eval_app.command("replies")
 def eval_replies_cmd(
-    data: Annotated[Path, typer.Option("--data", help="附件4 with Rollbear's labels.")] =
-        TAIDI / "fj4_with_manual_quality_labels_rollbear.csv",
+    data: Annotated[Path | None, typer.Option("--data", help="附件4 with Rollbear's labels (default: shipped).")]
+        = None,
     own: Annotated[Path, typer.Option("--own", help="Our labels (留言编号, 完整性指标, 可解释性指标).")] = OWN_LABELS,
 ) -> None:
     """Reply checks vs people's labels (AUC, cross-validated accuracy) beside a length-only baseline, and the
@@ -59,6 +61,7 @@ def eval_replies_cmd(
 
     from massline.serve.replies.evaluate import Row, agreement, evaluate_rows, read_labelled
 
+    data = data or shipped_dir() / LABELLED
     theirs = read_labelled(data)
     out: dict[str, object] = {"rollbear": evaluate_rows(theirs)}
     if own.is_file():
@@ -88,13 +91,14 @@ def eval_replies_cmd(
 
 @eval_app.command("similar")
 def eval_similar_cmd(
-    data_dir: Annotated[Path, typer.Option("--data-dir", help="Folder with the 泰迪杯 CSVs.")] = TAIDI,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Folder with the 泰迪杯 CSVs.")] = None,
     queries: Annotated[int, typer.Option("--queries", min=10)] = 300,
 ) -> None:
     """Recall@5 of same-issue and near-duplicate messages and query latency over all shipped messages, beside
     the character-bigram baseline. The LAST line printed is one JSON object."""
     from massline.serve.similar_eval import evaluate
 
+    data_dir = data_dir or shipped_dir()
     files = ["fj2_train.csv", "fj2_dev.csv", "fj3_hot_messages_full.csv", "fj4_messages_with_replies_full.csv"]
     missing = [f for f in files if not (data_dir / f).is_file()]
     if missing:
