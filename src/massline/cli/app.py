@@ -23,6 +23,8 @@ COMMAND_MODULES = (
     "massline.cli.users",
     "massline.cli.demo",
     "massline.cli.screenshots",
+    "massline.cli.forecast",
+    "massline.cli.replies",
 )
 
 for _module in COMMAND_MODULES:

@@ -36,7 +36,10 @@ EXPECTED: dict[tuple[str, str], int] = {
     ("POST", "/staff/triage/cases/{work_order_id}"): 403,
     ("GET", "/staff/workorders"): LIST,
     ("GET", "/staff/workorders/{work_order_id}"): 404,
-    ("POST", "/staff/workorders/{work_order_id}/check"): 404,
+    ("POST", "/staff/workorders/{work_order_id}/quality"): 404,
+    ("GET", "/staff/workorders/{work_order_id}/similar"): 404,
+    ("GET", "/staff/workorders/{work_order_id}/draft"): 404,
+    ("GET", "/staff/forecast"): 403,  # centre-wide demand planning: not for a handler
     ("POST", "/staff/workorders/{work_order_id}/reply"): 404,
     ("POST", "/staff/workorders/{work_order_id}/act"): 404,
     ("GET", "/staff/dashboard"): LIST,

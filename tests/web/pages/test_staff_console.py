@@ -108,7 +108,7 @@ def test_when_a_handler_replies_then_the_reply_is_stored_with_its_pii_check(clie
     token = login(client, "handler")
     page = client.get(f"/staff/workorders/{wo_id}")
     assert page.status_code == 200 and 'id="timeline"' in page.text
-    check = client.post(f"/staff/workorders/{wo_id}/check", data={"csrf_token": token, "text": f"请拨打{RAW_PHONE}"})
+    check = client.post(f"/staff/workorders/{wo_id}/quality", data={"csrf_token": token, "text": f"请拨打{RAW_PHONE}"})
     assert "发现" in check.text and RAW_PHONE not in check.text
     sent = client.post(f"/staff/workorders/{wo_id}/reply", data={"csrf_token": token, "text": "已复查，问题已解决。",
                                                                   "public": "yes"}, follow_redirects=False)

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from massline.db.models.users import User
 from massline.serve.accounts import authenticate, end_sessions
 from massline.web.deps import SessionDep
-from massline.web.pages import cases, queries, staff_cases, staff_dashboard, staff_dispatch, walls
+from massline.web.pages import cases, queries, staff_assist, staff_cases, staff_dashboard, staff_dispatch, walls
 from massline.web.pages.rendering import gettext_for, render
 from massline.web.pages.security import PageUser, UserDep, check_csrf, log_in, log_out, require_role
 from massline.web.pages.similar import similar_cases
@@ -27,6 +27,7 @@ router = APIRouter(prefix="/staff", include_in_schema=False)
 router.include_router(staff_cases.router)
 router.include_router(staff_dashboard.router)
 router.include_router(staff_dispatch.router)
+router.include_router(staff_assist.router)
 
 STAFF_ROLES = ("administrator", "dispatcher", "handler", "analyst", "editor")
 

@@ -16,7 +16,6 @@ from starlette.responses import Response
 
 from massline.core.errors import InputError, NotFoundError, PermissionDenied, TransitionError
 from massline.db.models.users import User
-from massline.privacy import find_pii
 from massline.web.deps import SessionDep
 from massline.web.pages import cases, dispatch, worklists
 from massline.web.pages.forms import services as category_choices
@@ -114,18 +113,6 @@ def workorder_page(request: Request, work_order_id: int, session: SessionDep,
     if ctx is None:
         return render(request, "error.html", {"status": 404, "message_id": "not_found"}, status_code=404)
     return render(request, "staff/workorder.html", ctx)
-
-
-@router.post("/workorders/{work_order_id}/check", dependencies=[Depends(check_csrf)])
-def reply_check(request: Request, work_order_id: int, session: SessionDep,
-                user: Annotated[PageUser, Depends(require_role(*CASE_ROLES))],
-                text: Annotated[str, Form()] = "") -> Response:
-    """HTMX: what the PII check finds in a draft reply, and the text as the public would see it."""
-    try:
-        worklists.visible_work_order(session, work_order_id, _actor(session, user))
-    except (NotFoundError, PermissionDenied):
-        return render(request, "error.html", {"status": 404, "message_id": "not_found"}, status_code=404)
-    return render(request, "staff/_reply_check.html", worklists.pii_check(text, find_pii))
 
 
 @router.post("/workorders/{work_order_id}/reply", dependencies=[Depends(check_csrf)])

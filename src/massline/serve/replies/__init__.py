@@ -1,0 +1,1 @@
+"""Reply quality checks (:mod:`.quality`) and their evaluation (:mod:`.evaluate`)."""
