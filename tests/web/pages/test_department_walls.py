@@ -58,6 +58,7 @@ EXPECTED: dict[tuple[str, str], int] = {
     ("POST", "/api/work-orders/{work_order_id}/close"): 404,
     ("POST", "/api/work-orders/{work_order_id}/reopen"): 404,
     ("POST", "/api/work-orders/{work_order_id}/merge"): 404,
+    ("POST", "/api/work-orders/{work_order_id}/publish"): 404,
     ("GET", "/api/metrics"): 403,  # city-wide figures: not for a handler
     ("GET", "/api/messages"): 403,  # messages across departments: handlers read cases instead
     ("GET", "/api/messages/{message_id}"): 403,
