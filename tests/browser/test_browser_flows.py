@@ -25,7 +25,8 @@ def test_when_a_dispatcher_triages_replies_and_opens_the_dashboard_then_it_all_w
     assert page.locator("#inbox-count").inner_text().startswith("共")
     page.get_by_label("全文搜索").fill("噪音")
     page.get_by_role("button", name="筛选").click()
-    page.wait_for_function("document.getElementById('inbox-count').innerText.startsWith('共 1 条')")
+    # a locator wait, not wait_for_function: the Content-Security-Policy forbids evaluating strings
+    page.locator("#inbox-count", has_text="共 1 条").wait_for()
     assert "噪音" in page.locator("#inbox-results tbody").inner_text()
 
     # confirm the suggested route of the first triaged message (道路破损 → 城乡建设)
@@ -85,7 +86,7 @@ def test_when_the_public_submits_a_request_then_errors_are_clear_and_the_token_t
 
     page.get_by_label("问题地点").fill("A2区滨河路")
     page.get_by_role("button", name="提交留言").click()
-    page.wait_for_url(re.compile(r"/track/"))
+    page.wait_for_url(re.compile(r"/track/"), timeout=60_000)  # the first submission builds the pipeline
     token = page.locator("#token").inner_text().strip()
     assert len(token) > 20
 

@@ -28,8 +28,8 @@ from massline.serve.roles import require
 #: The consent attribute (Open311 ``attribute[publish]``, the portal's checkbox ``publish``).
 CONSENT_ATTRIBUTE = "publish"
 #: What the requester agrees to, in the words shown next to the (unticked) box.
-CONSENT_TEXT = ("同意公开本诉求：公开留言主题、问题描述（隐去姓名、电话、证件号、门牌地址等个人信息）、"
-                "办理状态和答复，地点只公开到约百米范围；联系方式不公开。不勾选则只有您本人和工作人员能看到。")
+CONSENT_TEXT = ("同意公开本诉求：公开标题、诉求内容（隐去人名、手机和电话号码、证件号、门牌地址等个人信息）、"
+                "办理状态和答复，位置只公开到约百米范围；联系方式不公开。不勾选则只有您本人和工作人员能看到。")
 REQUESTER = "requester"
 COORDINATE_DECIMALS = 3
 
