@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from tests.browser.test_browser_flows import _log_in
 
 pytestmark = pytest.mark.browser
@@ -24,8 +25,8 @@ def test_when_a_reply_cites_no_basis_then_the_handler_is_warned(page) -> None:
     warning.wait_for(timeout=60_000)  # the first check loads jieba's dictionary in the server
     assert "未引用任何依据" in warning.inner_text() and "warn" in (warning.get_attribute("class") or "")
     editor.fill("网友您好！经现场核查，根据《城市道路管理条例》第二十条，破损路面将于5月底前修复，如有疑问请致电12345。")
-    page.wait_for_function("!document.getElementById('check-interpretability').innerText.includes('未引用')",
-                           timeout=30_000)
+    # a locator wait, not wait_for_function: the Content-Security-Policy forbids evaluating strings
+    expect(page.locator("#check-interpretability")).not_to_contain_text("未引用", timeout=30_000)
     assert "依据" in page.locator("#check-interpretability").inner_text()
 
 
