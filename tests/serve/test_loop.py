@@ -47,13 +47,17 @@ def _configs() -> dict[str, dict[str, object]]:
     return {"analyze.category": {"model": FakeCategoryModel()}}
 
 
-@pytest.fixture
-def processed(settings: Settings, tmp_path: Path) -> Settings:
+def _process(settings: Settings, tmp_path: Path) -> Settings:
     with session_scope(settings.resolved_database_url()) as session:
         seed_departments(session)
     ingest_paths(settings, [_csv(tmp_path)])
     process_messages(settings, configs=_configs())
     return settings
+
+
+@pytest.fixture
+def processed(settings: Settings, tmp_path: Path) -> Settings:
+    return _process(settings, tmp_path)
 
 
 def test_when_a_file_is_processed_then_every_message_is_a_case_or_in_triage_at_its_beijing_time(
@@ -71,21 +75,11 @@ def test_when_a_file_is_processed_then_every_message_is_a_case_or_in_triage_at_i
     assert wo is not None and wo.created_at == datetime(2019, 2, 8, 1, 5, 1, tzinfo=UTC)  # aware UTC on both DBs
     assert "生态环境局" in (wo.route_reason or "")  # the department by name, not its code
 
-
-def test_when_processed_again_then_nothing_is_opened_twice(processed: Settings, session: Session) -> None:
-    before = session.scalar(select(func.count(WorkOrder.id)))
-    again = process_messages(processed, only_new=False, configs=_configs())
+    again = process_messages(processed, only_new=False, configs=_configs())  # re-running opens nothing twice
     assert again.cases_opened == 0
-    assert session.scalar(select(func.count(WorkOrder.id))) == before == 3
-
-
-def test_when_a_second_case_is_inserted_for_a_message_then_the_database_refuses(
-    processed: Settings, session: Session
-) -> None:
-    wo = session.scalars(select(WorkOrder)).first()
-    assert wo is not None
+    assert session.scalar(select(func.count(WorkOrder.id))) == 3
     session.add(WorkOrder(token="dup-token", message_id=wo.message_id, description="x"))
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError):  # … and the database itself refuses a second case for a message
         session.flush()
 
 
@@ -112,10 +106,11 @@ def test_when_metrics_are_computed_then_sqlite_and_postgresql_agree_on_the_beiji
 
 
 def test_when_two_dispatchers_confirm_one_triage_item_at_once_then_exactly_one_case(
-    processed: Settings, db_url: str
+    settings: Settings, db_url: str, tmp_path: Path
 ) -> None:
     if not db_url.startswith("postgresql"):
         pytest.skip("row-level concurrency is what PostgreSQL does; SQLite serialises writers")
+    _process(settings, tmp_path)
     maker = get_sessionmaker(db_url)
     with maker() as s:
         message_id = triage_queue(s, limit=10)[0].message_id

@@ -9,7 +9,8 @@ from massline.db.base import Base
 from massline.db.session import get_engine
 
 SERVE_TABLES = {"departments", "users", "api_keys", "contacts", "work_orders", "work_order_events",
-                "work_order_cohandlers", "work_order_replies", "work_order_ratings"}
+                "work_order_cohandlers", "work_order_replies", "work_order_ratings",
+                "calendar_overrides", "notifications"}  # 0004_loop
 
 
 def _table_of(diff: tuple[object, ...]) -> str | None:
