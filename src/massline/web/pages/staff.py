@@ -26,7 +26,7 @@ router = APIRouter(prefix="/staff", include_in_schema=False)
 router.include_router(staff_cases.router)
 router.include_router(staff_dashboard.router)
 
-STAFF_ROLES = ("administrator", "dispatcher", "handler", "analyst", "editor")
+STAFF_ROLES = ("administrator", "dispatcher", "handler", "analyst", "editor", "reviewer")
 
 
 @router.get("")
