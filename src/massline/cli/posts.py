@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.orm import Session
 
-from massline.cli._apps import app, err_console, settings
+from massline.cli._apps import app, console, err_console, eval_app, settings
 from massline.core.errors import MasslineError
 
 posts_app = typer.Typer(help="Posts of the media centre: write, review, publish, schedule.", no_args_is_help=True)
@@ -326,3 +326,27 @@ def hooks_resend_cmd(delivery_id: Annotated[int, typer.Argument()], actor: Actor
         new_id = row.id
     result = announce(settings(), [])
     _out({"id": new_id, "resent_from": delivery_id, **result})
+
+
+DEFAULT_RECOMMEND_DATA = ("fj2_train.csv", "fj2_dev.csv", "fj3_hot_messages_full.csv")
+
+
+@eval_app.command("recommend")
+def eval_recommend(
+    data: Annotated[list[Path] | None, typer.Option("--data", help="附件2/附件3-style CSV (repeatable); default: "
+                                                    "fj2_train, fj2_dev, fj3 in ../shared/data/taidi2020.")] = None,
+    test_share: Annotated[float, typer.Option("--test-share", min=0.05, max=0.5)] = 0.2,
+) -> None:
+    """Offline test of the recommender on a time split (what a district asks about next); last line JSON."""
+    from massline.publish.recommend import evaluate
+
+    paths = data or [Path("../shared/data/taidi2020") / name for name in DEFAULT_RECOMMEND_DATA]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        _refuse(f"missing data: {', '.join(missing)}")
+    with console.status("recommend: reading…") as status:
+        result = evaluate(paths, test_share=test_share, progress=lambda m: status.update(f"[bold]recommend:[/] {m}"))
+    for name in ("popularity_baseline", "simple", "learned"):
+        row = result[name]
+        console.print(f"{name:>20}: hit rate@5 {row['hit_rate@5']:.3f}  nDCG@5 {row['ndcg@5']:.3f}")
+    typer.echo(json.dumps(result, ensure_ascii=False))
