@@ -108,7 +108,7 @@ def build_rss(posts: Sequence[Post], base_url: str, scope: FeedScope, now: datet
         ET.SubElement(item, "description").text = e["content_html"]
         for name in (*e["topics"], *e["districts"]):
             ET.SubElement(item, "category").text = name
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(rss, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + bytes(ET.tostring(rss, encoding="utf-8"))
 
 
 def build_atom(posts: Sequence[Post], base_url: str, scope: FeedScope, now: datetime) -> bytes:
@@ -120,7 +120,7 @@ def build_atom(posts: Sequence[Post], base_url: str, scope: FeedScope, now: date
             el.text = text
         return el
 
-    feed = ET.Element(f"{{{ATOM_NS}}}feed", {"xml:lang": "zh-CN"})
+    feed = ET.Element(f"{{{ATOM_NS}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "zh-CN"})
     host = urlsplit(base_url).hostname or "localhost"
     sub(feed, "id", f"tag:{host},2026:feeds/posts{scope.query()}")
     sub(feed, "title", scope.title)
@@ -141,7 +141,7 @@ def build_atom(posts: Sequence[Post], base_url: str, scope: FeedScope, now: date
         sub(entry, "content", e["content_html"], type="html")
         for name in (*e["topics"], *e["districts"]):
             sub(entry, "category", term=name)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + bytes(ET.tostring(feed, encoding="utf-8"))
 
 
 def build_json(posts: Sequence[Post], base_url: str, scope: FeedScope, now: datetime) -> bytes:

@@ -73,6 +73,8 @@ def _tags(values: Iterable[str] | None, field: str) -> list[str]:
         v = str(v).strip()
         if not v:
             continue
+        if "\x00" in v:
+            raise InputError("contains a NUL character", field=field)
         if len(v) > 50:
             raise InputError(f"{v[:20]!r}… is longer than 50 characters", field=field)
         if v not in out:
@@ -90,6 +92,9 @@ def _text(title: str, body: str) -> tuple[str, str]:
         raise InputError(f"longer than {MAX_TITLE} characters", field="title")
     if len(body or "") > MAX_BODY:
         raise InputError(f"longer than {MAX_BODY} characters", field="body")
+    for name, value in (("title", title), ("body", body or "")):
+        if "\x00" in value:
+            raise InputError("contains a NUL character", field=name)
     return title, body or ""
 
 
@@ -275,8 +280,7 @@ def publish(session: Session, post: Post, *, actor: User, at: datetime | None = 
     _require(actor, "post_publish")
     _state(post, ("approved", "scheduled"), "publishing")
     current = _now(now)
-    when = as_utc(at) if at is not None else None
-    end = as_utc(until) if until is not None else None
+    when, end = _when(at, "at"), _when(until, "until")
     if end is not None and end <= (when or current):
         raise InputError("the unpublish time must be after the publish time", field="until")
     _check_pii(post)
@@ -288,6 +292,18 @@ def publish(session: Session, post: Post, *, actor: User, at: datetime | None = 
         _go_live(session, post, actor, current)
     session.flush()
     return post
+
+
+def _when(value: datetime | None, field: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        when = as_utc(value)
+    except (OverflowError, ValueError) as exc:
+        raise InputError(f"not a usable time: {exc}", field=field) from exc
+    if not 2000 <= when.year <= 2200:
+        raise InputError("must be between the years 2000 and 2200", field=field)
+    return when
 
 
 def _go_live(session: Session, post: Post, actor: User | str, now: datetime) -> None:

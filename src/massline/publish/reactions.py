@@ -77,8 +77,8 @@ def add_comment(session: Session, post_id: int, body: str) -> Comment:
     """A pending comment (shown after approval, masked)."""
     _published(session, post_id)
     text = (body or "").strip()
-    if not text:
-        raise InputError("must not be empty", field="body")
+    if not text or "\x00" in text:
+        raise InputError("must not be empty" if not text else "contains a NUL character", field="body")
     if len(text) > MAX_COMMENT:
         raise InputError(f"longer than {MAX_COMMENT} characters", field="body")
     row = Comment(post_id=post_id, body=text, public_body=mask_text(text, "public"), status="pending", at=utcnow())

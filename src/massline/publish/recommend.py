@@ -103,7 +103,8 @@ def _words(text: str) -> list[str]:
     return [w for w in jieba.lcut(text) if _WORD.match(w) and w not in STOPWORDS and not w.endswith(("区", "县"))]
 
 
-def load_examples(paths: Sequence[Path], progress: Callable[[str], None] | None = None) -> list[tuple[datetime, str, str]]:
+def load_examples(paths: Sequence[Path],
+                  progress: Callable[[str], None] | None = None) -> list[tuple[datetime, str, str]]:
     """(time, district, title) of every message with a date and a district, oldest first."""
     rows: list[tuple[datetime, str, str]] = []
     seen: set[str] = set()
@@ -205,7 +206,8 @@ def evaluate(paths: Sequence[Path], *, test_share: float = 0.2,
     base = result["popularity_baseline"]
     return {
         "task": "recommend", "data": [p.name for p in paths], "split": "time",
-        "train": {"messages": len(train), "from": train[0].at.date().isoformat(), "to": train[-1].at.date().isoformat()},
+        "train": {"messages": len(train), "from": train[0].at.date().isoformat(),
+                  "to": train[-1].at.date().isoformat()},
         "test": {"messages_scored": n, "from": test[0].at.date().isoformat(), "to": test[-1].at.date().isoformat()},
         "items": f"top {VOCABULARY} title words of the training part", "k": TOP_N,
         "popularity_baseline": base, "simple": result["simple"],

@@ -176,8 +176,8 @@ async def ask(request: Request, session: SessionDep, settings: SettingsDep, post
         token = reactions.ask_about(session, settings, post_id, question, contact=contact,
                                     analyze_configs=getattr(request.app.state, "analyze_configs", None))
     except InputError:
-        return render(request, "posts/post.html", _post_context(session, post, ask_error="请填写您的问题（最多 2000 字）",
-                                                                 question=question), status_code=422)
+        ctx = _post_context(session, post, ask_error="请填写您的问题（最多 2000 字）", question=question)
+        return render(request, "posts/post.html", ctx, status_code=422)
     session.commit()
     return RedirectResponse(f"/track/{token}?new=1", status_code=303)
 
@@ -230,7 +230,8 @@ def confirm(request: Request, session: SessionDep, token: str) -> Response:
     except NotFoundError:
         return render(request, "posts/subscription_done.html", {"state": "unknown"}, status_code=404)
     session.commit()
-    return render(request, "posts/subscription_done.html", {"state": "confirmed", "scope": subscriptions.scope_name(sub)})
+    ctx = {"state": "confirmed", "scope": subscriptions.scope_name(sub)}
+    return render(request, "posts/subscription_done.html", ctx)
 
 
 @router.get("/subscriptions/unsubscribe/{token}")

@@ -35,7 +35,7 @@ STATUS_CODES = ((NotFoundError, 404), (PermissionDenied, 403), (InputError, 422)
 
 
 def _user(session: Any, page_user: PageUser) -> User:
-    user = session.get(User, page_user.id)
+    user: User | None = session.get(User, page_user.id)
     if user is None or not user.active:
         raise PermissionDenied("this account is no longer active")
     return user
