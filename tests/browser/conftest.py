@@ -41,7 +41,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         seed_sample(session, secret_key="browser-secret")
         create_user_with_password(session, "dispatcher", "dispatcher", PASSWORD)
         create_user_with_password(session, "handler", "handler", PASSWORD)
-    settings = Settings(database_url=url, data_dir=folder, secret_key="browser-secret")
+        create_user_with_password(session, "editor", "editor", PASSWORD)
+        create_user_with_password(session, "reviewer", "reviewer", PASSWORD)
+    # a 1-second scheduler tick, so a scheduled post can be watched going live
+    settings = Settings(database_url=url, data_dir=folder, secret_key="browser-secret", scheduler_interval=1.0)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
