@@ -34,7 +34,7 @@ class Receiver:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 ok = webhooks.verify(SECRET, body, self.headers.get(webhooks.SIGNATURE_HEADER))
                 outer.received.append({"body": body, "signature_ok": ok,
@@ -117,7 +117,7 @@ def smtp() -> Iterator[tuple[str, int, list[Any]]]:
     inbox: list[Any] = []
 
     class Handler:
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             inbox.append(message_from_bytes(envelope.content, policy=policy.default))
             return "250 OK"
 

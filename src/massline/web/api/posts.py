@@ -33,7 +33,8 @@ from massline.web.deps import SessionDep, SettingsDep
 
 TAG = "posts"
 router = APIRouter(prefix="/api/posts", tags=[TAG], route_class=StaffRoute, responses=ERROR_RESPONSES)
-CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "Wrong state, or personal data neither masked nor waived"}}
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"description": "Wrong state, or personal data neither masked nor waived"}}
 
 
 def _reader(user: User) -> None:
