@@ -17,6 +17,8 @@ from massline.core.errors import InputError
 from massline.db.models.intake import Source
 from massline.db.models.message import Message
 from massline.db.models.publish import Subscription
+from massline.db.models.users import User
+from massline.publish import posts as svc
 from massline.publish import recommend
 from massline.publish.segments import MIN_K, audience_segments, k_anonymous, to_csv
 
@@ -40,7 +42,7 @@ def test_k_below_ten_is_refused() -> None:
         Settings(segment_k=5)
 
 
-def test_segments_from_the_database_merge_and_suppress(session: Session) -> None:
+def test_segments_from_the_database_merge_and_suppress(session: Session, staff: dict[str, User]) -> None:
     source = Source(name="t", kind="file")
     session.add(source)
     session.flush()
@@ -59,6 +61,17 @@ def test_segments_from_the_database_merge_and_suppress(session: Session) -> None
     assert rows[("A2区", "交通运输", "其他渠道")] == 11
     assert not any(d == "A3区" for d, _, _ in rows) and table.suppressed_cells == 1
     assert "A3区" not in to_csv(table)
+    ids = []
+    for topic, district in (("教育文体", "A1区"), ("交通运输", "A1区"), ("交通运输", None)):
+        post = svc.create_post(session, kind="notice", title=f"{topic}{district}", body="", actor=staff["ed1"],
+                               topics=[topic], districts=[district] if district else [])
+        svc.submit(session, post, actor=staff["ed1"])
+        svc.approve(session, post, actor=staff["rev"])
+        svc.publish(session, post, actor=staff["rev"])
+        ids.append(post.id)
+    picks = recommend.for_segments(session, table, now=datetime.now(UTC))
+    assert picks["A1区"][0] == ids[1]  # A1区 people ask about 交通运输; the A1区 post on it comes first
+    assert recommend.for_subscription(session, topic="教育文体", district="A1区", now=datetime.now(UTC))[0] == ids[0]
 
 
 def test_ranker_prefers_the_segment_topic_then_recency() -> None:

@@ -27,7 +27,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
+from sqlalchemy.orm import Session
+
 from massline.ingest.dates import parse_datetime
+from massline.publish.segments import SegmentTable
 from massline.serve.cases import detect_district
 
 SIGNALS: Final = ("match", "recency", "popularity")
@@ -85,6 +88,38 @@ def recommend_posts(candidates: Sequence[Candidate], *, district: str | None, in
                           "recency": decay((now - c.published).total_seconds() / 86400, 14.0),
                           "popularity": pops[str(c.id)]}
     return [int(i) for i in ranked(raw, weights or SIMPLE, n)]
+
+
+def candidates(session: Session, *, limit: int = 200) -> list[Candidate]:
+    """The published posts as ranking candidates (helpful reactions as popularity)."""
+    from massline.publish.posts import published_posts
+    from massline.publish.reactions import reaction_counts
+    from massline.serve.sla import as_utc
+
+    return [Candidate(p.id, list(p.topics or []), list(p.districts or []),
+                      as_utc(p.published_at or p.updated_at), reaction_counts(session, p.id)["helpful"])
+            for p in published_posts(session, limit=limit)]
+
+
+def for_segments(session: Session, table: SegmentTable, *, now: datetime, n: int = 3) -> dict[str, list[int]]:
+    """District → post ids, the district's interest being its segments' people per topic (k-anonymous input)."""
+    pool = candidates(session)
+    interest: dict[str, dict[str, float]] = defaultdict(dict)
+    for row in table.rows:
+        interest[row.district][row.topic] = interest[row.district].get(row.topic, 0.0) + row.people
+    out: dict[str, list[int]] = {}
+    for district, topics in sorted(interest.items()):
+        top = max(topics.values())
+        shares = {t: v / top for t, v in topics.items()}
+        out[district] = recommend_posts(pool, district=district, interest=shares, now=now, n=n)
+    return out
+
+
+def for_subscription(session: Session, *, topic: str | None, district: str | None, now: datetime,
+                     n: int = 3) -> list[int]:
+    """Post ids for one subscriber's scope (shown after confirming; nothing about the person is used)."""
+    return recommend_posts(candidates(session), district=district, interest={topic: 1.0} if topic else {},
+                           now=now, n=n)
 
 
 # ---------------------------------------------------------------- offline evaluation

@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from massline.core.errors import ConfigError, InputError, NotFoundError
 from massline.db.models.publish import Post, PostAttachment
-from massline.publish import feeds, reactions, subscriptions
+from massline.publish import feeds, reactions, recommend, subscriptions
 from massline.publish.charts import public_chart_data
 from massline.publish.posts import KIND_NAMES, published_posts
 from massline.publish.schedule import start_scheduler
@@ -230,7 +230,10 @@ def confirm(request: Request, session: SessionDep, token: str) -> Response:
     except NotFoundError:
         return render(request, "posts/subscription_done.html", {"state": "unknown"}, status_code=404)
     session.commit()
-    ctx = {"state": "confirmed", "scope": subscriptions.scope_name(sub)}
+    picks = recommend.for_subscription(session, topic=sub.topic, district=sub.district, now=datetime.now(UTC))
+    titles = {p.id: p.title for p in published_posts(session, limit=500)}
+    ctx = {"state": "confirmed", "scope": subscriptions.scope_name(sub),
+           "picks": [(i, titles[i]) for i in picks if i in titles]}
     return render(request, "posts/subscription_done.html", ctx)
 
 

@@ -7,7 +7,7 @@ out after a publication (webhooks, e-mail) runs as a background task after the r
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, UploadFile
@@ -19,7 +19,7 @@ from massline.core.errors import InputError, MasslineError, NotFoundError, Permi
 from massline.db.models.publish import PostAttachment
 from massline.db.models.users import User
 from massline.publish import posts as svc
-from massline.publish import reactions, segments, webhooks
+from massline.publish import reactions, recommend, segments, webhooks
 from massline.publish.attachments import add_attachment
 from massline.publish.schedule import announce
 from massline.serve.metrics import LOCAL_TZ
@@ -276,7 +276,9 @@ def webhook_resend(request: Request, session: SessionDep, settings: SettingsDep,
 @router.get("/audience/segments")
 def segments_page(request: Request, session: SessionDep, settings: SettingsDep, user: StaffUser) -> Response:
     table = segments.audience_segments(session, k=settings.segment_k)
-    return render(request, "posts/staff_segments.html", {"table": table})
+    picks = recommend.for_segments(session, table, now=datetime.now(UTC))
+    titles = {p.id: p.title for p in svc.published_posts(session, limit=500)}
+    return render(request, "posts/staff_segments.html", {"table": table, "picks": picks, "titles": titles})
 
 
 @router.get("/audience/segments.csv")
