@@ -98,3 +98,24 @@ def test_offline_evaluation_reports_baseline_in_the_same_run(tmp_path: Path) -> 
     assert {"popularity_baseline", "simple", "learned", "ratio_vs_baseline"} <= set(result)
     assert result["simple"]["hit_rate@5"] >= result["popularity_baseline"]["hit_rate@5"]
     assert result["simple"]["ndcg@5"] > result["popularity_baseline"]["ndcg@5"]
+
+
+def test_public_chart_data_counts_by_category_and_month_of_writing(session: Session) -> None:
+    from massline.db.models.workorders import WorkOrder
+    from massline.publish.charts import public_chart_data
+
+    source = Source(name="c", kind="file")
+    session.add(source)
+    session.flush()
+    from datetime import timezone
+
+    written = datetime(2019, 6, 1, 7, 30, tzinfo=timezone(timedelta(hours=8)))  # as the intake writes it
+    for i, category in enumerate(("交通运输", "交通运输", "教育文体")):
+        m = Message(source_id=source.id, body=f"b{i}", original=f"b{i}", created_at=written)
+        session.add(m)
+        session.flush()
+        session.add(WorkOrder(token=f"tok-{i}", message_id=m.id, category=category))
+    session.flush()
+    data = public_chart_data(session)
+    assert data["months"] == ["2019-06"] and data["counts"]["交通运输"] == [2] and data["total"] == 3
+    assert data["shares"]["教育文体"] == [33.3]

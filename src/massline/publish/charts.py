@@ -13,7 +13,9 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from massline.db.models.message import Message
 from massline.db.models.workorders import WorkOrder
+from massline.serve.departments import list_departments
 from massline.serve.metrics import LOCAL_TZ, TOTAL, compute_metrics
 from massline.serve.sla import as_utc
 
@@ -26,9 +28,12 @@ def public_chart_data(session: Session) -> dict[str, Any]:
     """``{months, categories, counts: {category: [per month]}, shares: {...%}, departments: [...]}``."""
     cells: Counter[tuple[str, str]] = Counter()
     totals: Counter[str] = Counter()
-    stmt = select(WorkOrder.category, WorkOrder.created_at).where(WorkOrder.merged_into_id.is_(None))
-    for category, created in session.execute(stmt):
-        month = as_utc(created).astimezone(LOCAL_TZ).strftime("%Y-%m")
+    stmt = (select(WorkOrder.category, WorkOrder.created_at, Message.created_at)
+            .outerjoin(Message, Message.id == WorkOrder.message_id).where(WorkOrder.merged_into_id.is_(None)))
+    for category, opened, written in session.execute(stmt):
+        # when the citizen wrote (imported cases were opened long after); a naive message time is Beijing time
+        when = (written if written.tzinfo else written.replace(tzinfo=LOCAL_TZ)) if written else as_utc(opened)
+        month = when.astimezone(LOCAL_TZ).strftime("%Y-%m")
         name = category or OTHER
         cells[(name, month)] += 1
         totals[name] += 1
@@ -41,8 +46,9 @@ def public_chart_data(session: Session) -> dict[str, Any]:
     month_totals = [sum(cells[(c, m)] for c in totals) for m in months]
     shares = {c: [round(100 * v / t, 1) if t else None for v, t in zip(vals, month_totals, strict=True)]
               for c, vals in counts.items()}
+    names = {d.code: d.name for d in list_departments(session)}
     departments = [
-        {"name": row.group, "received": row.received,
+        {"name": names.get(row.group, row.group), "received": row.received,
          "response_rate": None if row.response_rate is None else round(100 * row.response_rate, 1),
          "resolution_rate": None if row.resolution_rate is None else round(100 * row.resolution_rate, 1)}
         for row in compute_metrics(session, by="department") if row.group != TOTAL and row.received > 0

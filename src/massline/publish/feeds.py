@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
+from functools import lru_cache
 from typing import Any, Final
 from urllib.parse import urlencode, urlsplit
 from xml.etree import ElementTree as ET
@@ -24,7 +25,7 @@ from xml.etree import ElementTree as ET
 import feedparser
 
 from massline.db.models.publish import Post
-from massline.publish.posts import KIND_NAMES, public_text
+from massline.publish.posts import KIND_NAMES, public_view
 from massline.publish.render import plain_summary, render_markdown
 from massline.serve.metrics import LOCAL_TZ
 from massline.serve.sla import as_utc
@@ -48,13 +49,20 @@ def post_path(post: Post) -> str:
     return f"/posts/{post.id}"
 
 
+@lru_cache(maxsize=2048)
+def _rendered(body: str) -> tuple[str, str]:
+    """(summary, sanitised HTML) of a public body; keyed by the text itself, so an edit is never served stale."""
+    return plain_summary(body), render_markdown(body)
+
+
 def entry_of(post: Post, base_url: str = "") -> dict[str, Any]:
     """The public view of a post (feeds, webhooks, e-mail): masked texts, sanitised HTML, local dates."""
     published = post.published_at or post.updated_at
+    title, body = public_view(post)
+    summary, html = _rendered(body)
     return {
         "id": post.id, "kind": post.kind, "kind_name": KIND_NAMES.get(post.kind, post.kind),
-        "title": public_text(post, post.title), "summary": plain_summary(public_text(post, post.body)),
-        "content_html": render_markdown(public_text(post, post.body)),
+        "title": title, "summary": summary, "content_html": html,
         "topics": list(post.topics or []), "districts": list(post.districts or []),
         "url": base_url.rstrip("/") + post_path(post), "path": post_path(post),
         "published": _local(published).isoformat(), "updated": _local(post.updated_at).isoformat(),

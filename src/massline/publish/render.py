@@ -4,7 +4,7 @@ Why two steps: markdown-it (CommonMark, raw HTML switched off) decides the struc
 (the Ammonia sanitiser) then keeps only a short allow-list of tags and attributes and only
 http(s)/mailto links — so neither a pasted ``<script>`` nor a ``javascript:`` link can reach
 a reader, whatever the parser lets through. Personal data is masked before rendering by the
-caller (:func:`massline.publish.posts.public_text`).
+caller (:func:`massline.publish.posts.public_view`).
 """
 
 from __future__ import annotations
