@@ -131,3 +131,15 @@ def test_bad_input_names_the_field(session: Session, staff: dict[str, User]) -> 
     with pytest.raises(InputError) as err:
         svc.create_post(session, kind="notice", title=" ", body="", actor=staff["ed1"])
     assert err.value.field == "title"
+
+
+def test_attachments_are_accepted_by_their_bytes_only(session: Session, staff: dict[str, User]) -> None:
+    from massline.publish.attachments import add_attachment, sniff
+
+    post = svc.create_post(session, kind="notice", title="附件", body="", actor=staff["ed1"])
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
+    row = add_attachment(session, post, filename="../../etc/地图 v1.png", data=png, actor="ed1")
+    assert row.content_type == "image/png" and "/" not in row.filename and row.size == len(png)
+    assert sniff(b"%PDF-1.7 ...") == "application/pdf"
+    with pytest.raises(InputError):
+        add_attachment(session, post, filename="photo.jpg", data=b"<html><script>x</script>", actor="ed1")
