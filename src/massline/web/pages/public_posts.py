@@ -36,10 +36,13 @@ def setup(app: FastAPI) -> None:
     app.state.reaction_limit = SlidingWindow(60, window=600.0)
 
     def _start() -> None:
-        app.state.publish_scheduler = start_scheduler(settings)
+        # one scheduler per app, even when a test harness runs the lifespan more than once
+        if getattr(app.state, "publish_scheduler", None) is None:
+            app.state.publish_scheduler = start_scheduler(settings)
 
     def _stop() -> None:
         scheduler = getattr(app.state, "publish_scheduler", None)
+        app.state.publish_scheduler = None
         if scheduler is not None:
             scheduler.stop()
 
