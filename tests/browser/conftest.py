@@ -42,6 +42,8 @@ def live_db(tmp_path_factory: pytest.TempPathFactory) -> str:
         seed_sample(session, secret_key="browser-secret")
         create_user_with_password(session, "dispatcher", "dispatcher", PASSWORD)
         create_user_with_password(session, "handler", "handler", PASSWORD)
+        create_user_with_password(session, "editor", "editor", PASSWORD)
+        create_user_with_password(session, "reviewer", "reviewer", PASSWORD)
     return url
 
 
@@ -49,7 +51,8 @@ def live_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 def live_server(live_db: str) -> Iterator[str]:
     url = live_db
     folder = Path(url.removeprefix("sqlite:///")).parent
-    settings = Settings(database_url=url, data_dir=folder, secret_key="browser-secret")
+    # a 1-second scheduler tick, so a scheduled post can be watched going live
+    settings = Settings(database_url=url, data_dir=folder, secret_key="browser-secret", scheduler_interval=1.0)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "massline.cli.screenshots",
     "massline.cli.forecast",
     "massline.cli.replies",
+    "massline.cli.posts",
 )
 
 for _module in COMMAND_MODULES:

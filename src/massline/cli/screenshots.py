@@ -27,6 +27,9 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run"]
 SHOTS = (("inbox", "/staff/inbox"), ("message", None), ("case", None), ("dashboard", "/staff/dashboard"),
          ("public-request", "/"))
+#: Publicize pages (public, at phone width for the list and post) and the editor's console.
+POST_SHOTS = (("posts", "/posts"), ("post", "post"), ("stats", "/stats"))
+EDITOR_SHOT = "posts-editor"
 
 
 def _free_port() -> int:
@@ -57,12 +60,52 @@ def _prepare(folder: Path, password: str) -> dict[str, str]:
     analyze_messages(settings, message_ids=[message.id])
     with session_scope(settings.resolved_database_url()) as session:
         create_user_with_password(session, "screens", "dispatcher", password)
+        create_user_with_password(session, "screens-editor", "editor", password)
+        create_user_with_password(session, "screens-reviewer", "reviewer", password)
         case_id = session.scalar(select(WorkOrder.id).where(WorkOrder.status == "assigned")
                                  .order_by(WorkOrder.created_at.desc()).limit(1))
     return {"message": f"/staff/messages/{message.id}", "case": f"/staff/workorders/{case_id}"}
 
 
-def take_screenshots(output: Path) -> list[Path]:
+def _prepare_posts(settings: object) -> tuple[str, str]:
+    """Published posts (one a public reply made from a demo case in one step) and one waiting for review,
+    written through the publish service; returns (public post path, editor page path)."""
+    from sqlalchemy import select
+
+    from massline.db.models.workorders import Reply, WorkOrder
+    from massline.db.session import session_scope
+    from massline.publish import posts as svc
+    from massline.serve.accounts import get_user
+
+    with session_scope(settings.resolved_database_url()) as s:  # type: ignore[attr-defined]
+        ed, rev = get_user(s, "screens-editor"), get_user(s, "screens-reviewer")
+        road = ("12月10日至12月25日，**西湖路**（人民路—解放路段）半幅施工。\n\n- 公交 12 路、35 路临时改经东风路\n"
+                "- 行人请走东侧人行道\n\n咨询请拨打 12345。")
+        care = "线上备案：登录医保服务平台 → 异地就医 → 备案申请。\n\n线下备案：携带身份证件到参保地医保经办窗口办理。"
+        items = [("notice", "A3区西湖路施工期间交通绕行公告", road, "交通运输", "A3区"),
+                 ("explainer", "一图读懂：异地就医备案怎么办", care, "卫生计生", "A2区")]
+        first = 0
+        for kind, title, body, topic, district in items:
+            post = svc.create_post(s, kind=kind, title=title, body=body, actor=ed, topics=[topic], districts=[district])
+            svc.submit(s, post, actor=ed)
+            svc.approve(s, post, actor=rev)
+            svc.publish(s, post, actor=rev)
+            first = first or post.id
+        replied = s.scalar(select(WorkOrder.id).join(Reply, Reply.work_order_id == WorkOrder.id)
+                           .where(Reply.public.is_(True)).limit(1))
+        if replied is not None:
+            post = svc.reply_post_from_case(s, replied, actor=ed)
+            svc.submit(s, post, actor=ed)
+            svc.approve(s, post, actor=rev)
+            svc.publish(s, post, actor=rev)
+        pending = svc.create_post(s, kind="notice", title="关于来信反映问题的答复（待审核）",
+                                  body="来信人身份证号110101199003074258，反映的路灯问题已修复。", actor=ed,
+                                  topics=["城乡建设"], districts=["A5区"])
+        svc.submit(s, pending, actor=ed)
+        return f"/posts/{first}", f"/staff/posts/{pending.id}"
+
+
+def take_screenshots(output: Path, only: tuple[str, ...] = ()) -> list[Path]:
     """Write the PNGs into ``output``; returns their paths."""
     import uvicorn
     from playwright.sync_api import sync_playwright
@@ -76,6 +119,8 @@ def take_screenshots(output: Path) -> list[Path]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         paths = _prepare(folder, password)
+        post_path, editor_path = _prepare_posts(Settings(database_url=f"sqlite:///{folder / 'massline.db'}",
+                                                         data_dir=folder, secret_key="screenshots"))
         settings = Settings(database_url=f"sqlite:///{folder / 'massline.db'}", data_dir=folder,
                             secret_key="screenshots")
         port = _free_port()
@@ -94,13 +139,32 @@ def take_screenshots(output: Path) -> list[Path]:
                 page.get_by_label("密码").fill(password)
                 page.get_by_role("button", name="登录").click()
                 page.wait_for_url("**/staff/inbox")
-                for name, path in SHOTS:
+                for name, path in SHOTS if "publish" not in only else ():
                     page.goto(path or paths[name])
                     if name == "dashboard":
                         page.wait_for_selector("body[data-charts-ready=true]")
                     target = output / f"{name}.png"
                     page.screenshot(path=str(target), full_page=name != "inbox")
                     written.append(target)
+                phone = browser.new_page(base_url=f"http://127.0.0.1:{port}", viewport={"width": 390, "height": 844},
+                                         locale="zh-CN")
+                for name, path in POST_SHOTS:
+                    phone.goto(post_path if path == "post" else path)
+                    if name == "stats":
+                        phone.wait_for_selector("body[data-charts-ready=true]")
+                    target = output / f"{name}.png"
+                    phone.screenshot(path=str(target), full_page=True)
+                    written.append(target)
+                page.context.clear_cookies()
+                page.goto("/staff/login")
+                page.get_by_label("用户名").fill("screens-reviewer")
+                page.get_by_label("密码").fill(password)
+                page.get_by_role("button", name="登录").click()
+                page.wait_for_url("**/staff/inbox")
+                page.goto(editor_path)
+                target = output / f"{EDITOR_SHOT}.png"
+                page.screenshot(path=str(target), full_page=True)
+                written.append(target)
                 browser.close()
         finally:
             server.should_exit = True
@@ -111,10 +175,11 @@ def take_screenshots(output: Path) -> list[Path]:
 @app.command("screenshots")
 def screenshots_cmd(
     output: Annotated[Path, typer.Option(help="Folder for the PNG files.")] = Path("docs/screenshots"),
+    only: Annotated[str, typer.Option("--only", help="'publish' = only the publicize pages.")] = "",
 ) -> None:
     """Photograph the main pages (inbox, message, case, dashboard, public request) with chromium."""
     if not Path(CHROMIUM).exists():
         err_console.print(f"[red]{CHROMIUM} is missing[/]: run scripts/ensure-chromium.sh (as root)")
         raise typer.Exit(2)
-    for path in take_screenshots(output):
+    for path in take_screenshots(output, tuple(p for p in only.split(",") if p)):
         console.print(f"wrote {path}")

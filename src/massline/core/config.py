@@ -60,6 +60,26 @@ class Settings(BaseSettings):
         default="massline", description="The Open311 jurisdiction_id this endpoint serves (others are refused)."
     )
 
+    segment_k: int = Field(
+        default=10, ge=10, description="Audience segments: a district × topic × channel cell is shown or exported only "
+        "when it counts at least this many people (k-anonymity; never below 10)."
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000", description="Absolute address of the public site (feeds, e-mail links)."
+    )
+    smtp_host: str | None = Field(default=None, description="SMTP server for subscription e-mail (unset = no e-mail).")
+    smtp_port: int = 25
+    smtp_from: str = "massline@localhost"
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    scheduler_interval: float = Field(
+        default=30.0, description="Seconds between runs of the in-process scheduler (scheduled posts, webhook "
+        "retries) in the embedded setup; 0 switches it off (e.g. when a worker engine runs it)."
+    )
+    webhook_max_attempts: int = Field(default=5, description="Webhook delivery attempts before giving up.")
+    comment_rate_limit: int = Field(default=5, description="Comments / questions per client per 10 minutes.")
+
     def resolved_data_dir(self) -> Path:
         """The data directory of this installation, derived from the database URL when not set."""
         if self.data_dir is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from massline.core.errors import InputError
 
-ROLES = ("administrator", "dispatcher", "handler", "analyst", "editor", "public")
+ROLES = ("administrator", "dispatcher", "handler", "analyst", "editor", "reviewer", "public")
 OUTPUTS = ("public", "feed", "export", "staff")
 
 #: Permissions over personal data per role.
@@ -21,6 +21,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "handler": frozenset({"pii.reveal"}),
     "analyst": frozenset(),
     "editor": frozenset(),
+    "reviewer": frozenset(),
     "public": frozenset(),
 }
 
@@ -39,6 +40,7 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
         "handler": {"*": "encrypt"},
         "analyst": {"*": "hash"},
         "editor": {"*": "mask"},
+        "reviewer": {"*": "mask"},
         "*": {"*": "replace"},
     },
     "staff": {
@@ -47,6 +49,7 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
         "handler": {"*": "mask"},
         "analyst": {"*": "hash"},
         "editor": {"*": "mask"},
+        "reviewer": {"*": "mask"},
         "*": {"*": "replace"},
     },
 }

@@ -14,6 +14,9 @@ Scope rules:
   close) need their department to be the *lead*; a co-handler may view and add internal notes.
 * ``analyst`` / ``editor`` — read cases (masked) and metrics; an editor (and an administrator) may
   also publish or withdraw a case from the public lists (``publish``).
+* ``editor`` also writes posts (publicize); ``reviewer`` reads like an editor and approves posts —
+  never their own (:mod:`massline.publish.posts` checks the author). Both publish approved posts
+  and moderate comments.
 * ``public`` — nothing staff-side (a requester acts through the token link, not through a role).
 """
 
@@ -25,7 +28,7 @@ from massline.core.errors import InputError, PermissionDenied
 from massline.db.models.users import User
 from massline.db.models.workorders import WorkOrder
 
-ROLES: Final = ("administrator", "dispatcher", "handler", "analyst", "editor", "public")
+ROLES: Final = ("administrator", "dispatcher", "handler", "analyst", "editor", "reviewer", "public")
 
 #: Actions on a work order that the state machine or the service layer guards.
 CASE_ACTIONS: Final = frozenset({
@@ -34,9 +37,11 @@ CASE_ACTIONS: Final = frozenset({
 })
 #: Actions that are not about one case.
 GLOBAL_ACTIONS: Final = frozenset({"view_metrics", "manage_users", "manage_api_keys", "view_queue", "list"})
+#: Actions on posts (publicize).
+POST_ACTIONS: Final = frozenset({"post_write", "post_review", "post_publish", "post_moderate"})
 
 _ROLE_ACTIONS: Final[dict[str, frozenset[str]]] = {
-    "administrator": CASE_ACTIONS | GLOBAL_ACTIONS,
+    "administrator": CASE_ACTIONS | GLOBAL_ACTIONS | POST_ACTIONS,
     "dispatcher": frozenset({
         "view", "view_contact", "assign", "return", "transfer", "add_cohandler", "reply", "note",
         "reopen", "close", "merge", "set_priority", "view_metrics", "view_queue", "list",
@@ -46,7 +51,9 @@ _ROLE_ACTIONS: Final[dict[str, frozenset[str]]] = {
         "note", "close", "list",
     }),
     "analyst": frozenset({"view", "view_metrics", "list"}),
-    "editor": frozenset({"view", "view_metrics", "list", "publish"}),
+    "editor": frozenset({"view", "view_metrics", "list", "publish", "post_write", "post_review", "post_publish",
+                        "post_moderate"}),
+    "reviewer": frozenset({"view", "view_metrics", "list", "post_review", "post_publish", "post_moderate"}),
     "public": frozenset(),
 }
 #: What a handler whose department is only a co-handler (not the lead) may do.

@@ -23,6 +23,9 @@ ROUTER_MODULES: tuple[str, ...] = (
     "massline.web.pages.public",
     "massline.web.pages.staff",
     "massline.web.api.publication",
+    "massline.web.api.posts",
+    "massline.web.pages.public_posts",
+    "massline.web.pages.staff_posts",
 )
 
 

@@ -27,7 +27,7 @@ from massline.web.api.staff_views import staff_text
 from massline.web.deps import SessionDep, SettingsDep
 
 TAG = "messages"
-READERS = frozenset({"administrator", "dispatcher", "analyst", "editor"})
+READERS = frozenset({"administrator", "dispatcher", "analyst", "editor", "reviewer"})
 router = APIRouter(prefix="/api/messages", tags=[TAG], route_class=StaffRoute, responses=ERROR_RESPONSES)
 
 

@@ -29,7 +29,7 @@ router.include_router(staff_dashboard.router)
 router.include_router(staff_dispatch.router)
 router.include_router(staff_assist.router)
 
-STAFF_ROLES = ("administrator", "dispatcher", "handler", "analyst", "editor")
+STAFF_ROLES = ("administrator", "dispatcher", "handler", "analyst", "editor", "reviewer")
 
 
 @router.get("")

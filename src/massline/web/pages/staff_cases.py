@@ -25,7 +25,7 @@ from massline.web.pages.viewer import masker
 
 router = APIRouter()
 TRIAGE_ROLES = ("administrator", "dispatcher")
-CASE_ROLES = ("administrator", "dispatcher", "handler", "analyst", "editor")
+CASE_ROLES = ("administrator", "dispatcher", "handler", "analyst", "editor", "reviewer")
 ACTION_ERRORS = (InputError, NotFoundError, PermissionDenied, TransitionError)
 
 

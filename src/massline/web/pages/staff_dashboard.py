@@ -36,7 +36,7 @@ from massline.web.pages.security import PageUser, require_role
 from massline.web.pages.viewer import masker
 
 router = APIRouter()
-DASHBOARD_ROLES = ("administrator", "dispatcher", "handler", "analyst", "editor")
+DASHBOARD_ROLES = ("administrator", "dispatcher", "handler", "analyst", "editor", "reviewer")
 TOP_DISTRICTS = 15
 MONTHS = 24
 RATE_KEYS = ("response_rate", "resolution_rate", "satisfaction_rate")
