@@ -63,7 +63,38 @@ EXPECTED: dict[tuple[str, str], int] = {
     ("GET", "/api/messages"): 403,  # messages across departments: handlers read cases instead
     ("GET", "/api/messages/{message_id}"): 403,
     ("GET", "/api/messages/{message_id}/raw"): 403,
+    # publicize: posts are not a department's; a handler's role may not open the editor console or the API
+    ("GET", "/api/posts"): 403,
+    ("GET", "/api/posts/{post_id}"): 403,
+    ("GET", "/api/posts/{post_id}/revisions"): 403,
+    ("PATCH", "/api/posts/{post_id}"): 403,
+    ("POST", "/api/posts"): 403,
+    ("POST", "/api/posts/from-case/{work_order_id}"): 403,
+    ("POST", "/api/posts/{post_id}/approve"): 403,
+    ("POST", "/api/posts/{post_id}/archive"): 403,
+    ("POST", "/api/posts/{post_id}/mask"): 403,
+    ("POST", "/api/posts/{post_id}/publish"): 403,
+    ("POST", "/api/posts/{post_id}/reject"): 403,
+    ("POST", "/api/posts/{post_id}/submit"): 403,
+    ("POST", "/api/posts/{post_id}/waive"): 403,
+    ("GET", "/staff/posts"): 403,
+    ("GET", "/staff/posts/audience/segments"): 403,
+    ("GET", "/staff/posts/audience/segments.csv"): 403,
+    ("GET", "/staff/posts/channels/webhooks"): 403,
+    ("GET", "/staff/posts/moderation/comments"): 403,
+    ("GET", "/staff/posts/new"): 403,
+    ("GET", "/staff/posts/{post_id}"): 403,
+    ("POST", "/staff/posts/channels/webhooks"): 403,
+    ("POST", "/staff/posts/channels/webhooks/deliveries/{delivery_id}/resend"): 403,
+    ("POST", "/staff/posts/from-case"): 403,
+    ("POST", "/staff/posts/moderation/comments/{comment_id}"): 403,
+    ("POST", "/staff/posts/new"): 403,
+    ("POST", "/staff/posts/{post_id}/action/{action}"): 403,
+    ("POST", "/staff/posts/{post_id}/attachments"): 403,
+    ("POST", "/staff/posts/{post_id}/edit"): 403,
 }
+#: Path parameters of routes whose objects are not a department's (posts, deliveries, …): any id.
+OTHER_IDS: dict[str, Any] = {"post_id": 1, "delivery_id": 1, "comment_id": 1, "action": "approve"}
 FOREIGN_TITLE = "A1区小区噪音扰民"  # the seed's 环境保护 case (生态环境局), not the handler's 城乡建设
 OWN_TITLE = "A3区西湖路占道施工"
 QUEUED_TITLE = "A4区社保转移咨询"  # a message waiting in triage, no case yet
@@ -123,7 +154,7 @@ def test_when_a_handler_walks_every_staff_route_with_foreign_ids_then_nothing_fo
                        f"/staff/messages/{ids['foreign_msg']}\"")
     # two walks: a foreign case with its message, and a foreign message that has no case yet
     for message_id in (ids["foreign_msg"], ids["queued_msg"]):
-        values = {"work_order_id": ids["foreign_wo"], "message_id": message_id}
+        values = {"work_order_id": ids["foreign_wo"], "message_id": message_id, **OTHER_IDS}
         for method, path in routes:
             target = _fill(path, values)
             if path.startswith("/api/"):
