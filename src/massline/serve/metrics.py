@@ -37,13 +37,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from massline.core.clock import local_zone
 from massline.core.errors import InputError
 from massline.db.models.users import Department
 from massline.db.models.workorders import Rating, WorkOrder
 
 DIMENSIONS: Final = ("category", "department", "district", "month")
 TOTAL: Final = "全部"
-LOCAL_TZ: Final = ZoneInfo("Asia/Shanghai")
+LOCAL_TZ: Final = ZoneInfo("Asia/Shanghai")  # the default zone; the installation's is ``local_zone()``
 _PERIOD = re.compile(r"^(\d{4})(?:-(\d{1,2}))?$")
 
 
@@ -70,10 +71,11 @@ class MetricRow:
         return asdict(self)
 
 
-def parse_period(period: str | None, tz: ZoneInfo = LOCAL_TZ) -> tuple[datetime, datetime] | None:
+def parse_period(period: str | None, tz: ZoneInfo | None = None) -> tuple[datetime, datetime] | None:
     """``2019-11`` (a month), ``2019`` (a year) or ``2019-01..2019-03`` (inclusive months) → [start, end) in UTC."""
     if not period:
         return None
+    tz = tz or local_zone()
     first, _, last = period.partition("..")
     start = _bound(first, tz, end=False)
     end = _bound(last or first, tz, end=True)
@@ -131,11 +133,14 @@ def _ratio(num: int, den: int) -> float | None:
 
 def compute_metrics(session: Session, *, by: str | None = None, period: str | None = None,
                     start: datetime | None = None, end: datetime | None = None,
-                    tz: ZoneInfo = LOCAL_TZ, with_total: bool = True, now: datetime | None = None) -> list[MetricRow]:
+                    tz: ZoneInfo | None = None, with_total: bool = True,
+                    now: datetime | None = None) -> list[MetricRow]:
     """One row per value of ``by`` (``category``/``department``/``district``/``month``), plus a 全部 row.
 
-    ``now`` (default: the current time) decides which deadlines have passed (rate denominators).
+    ``now`` (default: the current time) decides which deadlines have passed (rate denominators);
+    ``tz`` (default: the installation's zone, ``MASSLINE_TIMEZONE``) what a day and a month are.
     """
+    tz = tz or local_zone()
     if by is not None and by not in DIMENSIONS:
         raise InputError(f"unknown dimension {by!r}; expected one of {', '.join(DIMENSIONS)}", field="by")
     bounds = parse_period(period, tz) or (start, end)
