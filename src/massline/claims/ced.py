@@ -29,6 +29,7 @@ CED_FILE = "ced_original_microblogs.csv"
 SHARED_DATA_ENV = "MASSLINE_SHARED_DATA"
 EVIDENCE_NOTE = ("新浪微博不实信息举报平台判定该微博为不实信息（CED 谣言数据集，Song et al. 2018, "
                  "arXiv:1811.04175）。数据集中 {posts} 条相同说法的原帖共被转发 {reposts} 次、评论 {comments} 次。")
+SOURCE_TITLE = "新浪微博原帖（CED 数据集收录，原帖可能已删除）"
 _TAGS = re.compile(r"\[[^\[\]]{1,8}\]|https?://\S+|@[\w\u4e00-\u9fff-]{1,30}[:：]?|//")
 _SPACES = re.compile(r"[\s\u3000]+")
 
@@ -157,6 +158,6 @@ def ced_claims(posts: list[CedPost], *, min_chars: int = 15) -> list[ClaimRecord
             claim_id=f"ced-{post.mid}", text=text, verdict="false", variants=variants,
             evidence=EVIDENCE_NOTE.format(reposts=sum(p.reposts for p in group_posts),
                                           comments=sum(p.comments for p in group_posts), posts=len(group_posts)),
-            sources=[{"url": url, "title": "新浪微博原帖（CED 数据集收录，原帖可能已删除）", "date": date}] if url else [],
+            sources=[{"url": url, "title": SOURCE_TITLE, "date": date}] if url else [],
             author="CED / 新浪微博不实信息举报平台", language="zh", claim_date=date or None))
     return records

@@ -181,7 +181,7 @@ class ClaimIndex:
 
     def matching_words(self, text: str, doc: int, limit: int = 8) -> list[str]:
         """The shared words of the query and the claim's wording, rarest first (the match's reason)."""
-        shared = [t for t in set(tokens(text)) & self.doc_terms[doc] if t.startswith("w:")]
+        shared = [t for t in set(tokens(text)) & self.doc_terms[doc] if t.startswith("w:") and len(t) > 3]
         shared.sort(key=lambda t: -self.idf[self.vocab[t]])
         return [t[2:] for t in shared[:limit]]
 

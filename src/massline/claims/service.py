@@ -41,9 +41,18 @@ def matcher_for(session: Session, calibration: Calibration | None = None,
     state = session.execute(select(func.count(Claim.id), func.max(Claim.id), func.sum(Claim.revision))
                             .where(Claim.status == "active")).one()
     cal = calibration or Calibration.load(calibration_path(settings) if settings else None)
-    key = (str(session.get_bind().url), *tuple(state), cal.coef and tuple(cal.coef), cal.threshold)
+    key = (str(session.get_bind().engine.url), *tuple(state), cal.coef and tuple(cal.coef), cal.threshold)
     with _lock:
         if key not in _cache:
             _cache.clear()
             _cache[key] = Matcher.build(active_claims(session), cal)
         return _cache[key]
+
+
+def claims_config(settings: Settings, session: Session) -> dict[str, object]:
+    """Config of the ``analyze.claims`` component: the matcher over the active claims and the rumor
+    model when one was trained (``massline eval rumor``)."""
+    from massline.claims.rumor import load_rumor_model
+
+    return {"matcher": matcher_for(session, settings=settings),
+            "rumor": load_rumor_model(settings.models_dir() / "rumor")}

@@ -208,3 +208,29 @@ def eval_claims(
                "baseline_tfidf": baseline["test"], "baseline_threshold": baseline["threshold"],
                "tune": ours["tune"]}
     typer.echo(json.dumps(summary, ensure_ascii=False))
+
+
+@eval_app.command("rumor")
+def eval_rumor(
+    save: Annotated[bool, typer.Option("--save/--no-save", help="Train on all of CED and save the model into "
+                                                                "the data directory (for rumor signals).")] = True,
+) -> None:
+    """Grouped 5-fold CV on CED: our classifier (text; + author; + final counts) vs TF-IDF + LinearSVC."""
+    from massline.claims.ced import read_ced
+    from massline.claims.rumor import cross_validate, train
+
+    try:
+        posts = read_ced()
+    except InputError as exc:
+        raise _fail("cannot evaluate", exc) from exc
+    with console.status("cross-validating…") as status:
+        cv = cross_validate(posts, progress=lambda msg: status.update(f"[bold]rumor:[/] {msg}"))
+        if save:
+            status.update("training on all posts…")
+            folder = train(posts, cv).save(settings().models_dir() / "rumor")
+            console.print(f"model saved to {folder}")
+    rows = [(name, f"{cv[name]['accuracy']:.3f}", f"{cv[name]['f1_rumor']:.3f}", f"{cv[name]['macro_f1']:.3f}")
+            for name in ("text", "text_author", "text_author_counts", "baseline_tfidf_linearsvc")]
+    print_table(f"CED, {cv['n']} distinct posts, grouped {cv['folds']}-fold CV",
+                ("system", "accuracy", "F1 (rumor)", "macro-F1"), rows)
+    typer.echo(json.dumps(cv, ensure_ascii=False))
