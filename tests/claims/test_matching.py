@@ -8,9 +8,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+import massline.cli.claims  # noqa: F401  (registers the commands)
 from massline.claims.evidence import read_claim_file
 from massline.claims.matcher import IndexedClaim, Matcher
-from massline.cli.app import app
+from massline.cli._apps import app
 
 runner = CliRunner()
 
