@@ -33,7 +33,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The live server's settings and seeded database (tests may add their own rows through it)."""
     folder: Path = tmp_path_factory.mktemp("browser")
     url = f"sqlite:///{folder / 'massline.db'}"
     upgrade(url)
@@ -41,7 +42,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         seed_sample(session, secret_key="browser-secret")
         create_user_with_password(session, "dispatcher", "dispatcher", PASSWORD)
         create_user_with_password(session, "handler", "handler", PASSWORD)
-    settings = Settings(database_url=url, data_dir=folder, secret_key="browser-secret")
+    return Settings(database_url=url, data_dir=folder, secret_key="browser-secret")
+
+
+@pytest.fixture(scope="session")
+def live_server(live_settings: Settings) -> Iterator[str]:
+    settings = live_settings
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

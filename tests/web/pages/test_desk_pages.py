@@ -65,7 +65,8 @@ def test_when_a_correction_is_drafted_reviewed_and_published_then_the_public_pag
     client.post("/staff/logout", data={"csrf_token": token})
     token = login(client, "editor2")
     client.post(editor, data={"csrf_token": token, "action": "review"})
-    assert client.post(editor, data={"csrf_token": token, "action": "publish"}, follow_redirects=False).status_code == 303
+    published = client.post(editor, data={"csrf_token": token, "action": "publish"}, follow_redirects=False)
+    assert published.status_code == 303
     client.post("/staff/logout", data={"csrf_token": token})
 
     public = client.get(f"/corrections/{cid}")

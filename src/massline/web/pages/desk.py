@@ -20,7 +20,8 @@ from massline.claims import corrections as corr
 from massline.claims.desk import cluster_of, clusters, decide_review, review_queue, rumor_signals
 from massline.claims.evidence import VERDICTS, parse_variants, revise_claim, revisions, set_status
 from massline.core.errors import InputError, NotFoundError
-from massline.db.models.claims import Claim
+from massline.db.models.claims import Claim, Correction
+from massline.privacy import mask_text
 from massline.web.deps import SessionDep
 from massline.web.pages.rendering import gettext_for, render
 from massline.web.pages.security import PageUser, check_csrf, require_role
@@ -93,7 +94,8 @@ def _claim_context(session: Any, user: PageUser, claim: Claim) -> dict[str, Any]
     return {"claim": claim, "cluster": cluster, "revisions": revisions(session, claim),
             "messages": [(m.id, mask(m.title or m.body[:60])) for m in messages],
             "corrections": corr.corrections_of(session, claim),
-            "chart_json": json.dumps({"days": [d for d, _ in cluster.per_day], "counts": [n for _, n in cluster.per_day]}),
+            "chart_json": json.dumps({"days": [d for d, _ in cluster.per_day],
+                                      "counts": [n for _, n in cluster.per_day]}),
             **_common(user)}
 
 
@@ -149,14 +151,14 @@ def public_url(request: Request, correction_id: int) -> str:
 
 
 def _correction_context(request: Request, session: Any, user: PageUser, correction_id: int) -> dict[str, Any] | None:
-    correction = session.get(corr.Correction, correction_id)
+    correction = session.get(Correction, correction_id)
     if correction is None:
         return None
     claim = corr.claim_of(session, correction)
     jsonld = corr.claim_review(correction, claim, public_url(request, correction.id))
     return {"c": correction, "claim": claim, "jsonld": json.dumps(jsonld, ensure_ascii=False, indent=1),
             "problems": corr.validate_claim_review(jsonld), "counts": cluster_of(session, claim).public_counts(),
-            "preview_body": corr.mask_text(correction.body), **_common(user)}
+            "preview_body": mask_text(correction.body), **_common(user)}
 
 
 @router.get("/corrections/{correction_id}")
