@@ -63,6 +63,12 @@ def metrics(rows: Sequence[Ranked], threshold: float, floor: float | None = None
                                                   for r in pos) / max(len(pos), 1), 4),
         "null_on_unrelated": round(sum(r.score < threshold for r in neg) / max(len(neg), 1), 4),
     }
+    hand = [r for r in pos if r.pair.how == "hand"]
+    if hand:  # the hand-written restatements, reported apart from the generated ones
+        out["hand_written"] = len(hand)
+        out["recall_at_1_hand"] = round(sum(r.ranked[:1] == [r.pair.claim_id] for r in hand) / len(hand), 4)
+        out["matched_right_hand"] = round(sum(r.score >= threshold and r.ranked[:1] == [r.pair.claim_id]
+                                              for r in hand) / len(hand), 4)
     for how in sorted({r.pair.how for r in neg}):
         part = [r for r in neg if r.pair.how == how]
         out[f"null_on_{how}"] = round(sum(r.score < threshold for r in part) / len(part), 4)
