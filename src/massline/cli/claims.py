@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -191,9 +192,13 @@ def eval_claims(
         raise _fail("cannot evaluate", InputError(f"pair {missing[0]} names a claim not in {base}", field="claim_id"))
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("indexing the evidence base…", total=None)
+        started = time.perf_counter()
         index = ClaimIndex(claims)
+        indexed_in = time.perf_counter() - started
         progress.update(task, description="matching", total=len(pairs), completed=0)
+        started = time.perf_counter()
         ours, calibration = run_ours(index, pairs, progress=lambda n: progress.advance(task, n))
+        matched_in = time.perf_counter() - started
     baseline = run_tfidf_baseline(claims, pairs)
     calibration.fitted_on = f"{data.name} (tune half)"
     if save:
@@ -206,7 +211,8 @@ def eval_claims(
     summary = {"claims": len(claims), "pairs": len(pairs), **{k: v for k, v in ours["test"].items()},
                "threshold": ours["threshold"], "review_floor": ours["review_floor"],
                "baseline_tfidf": baseline["test"], "baseline_threshold": baseline["threshold"],
-               "tune": ours["tune"]}
+               "tune": ours["tune"], "index_seconds": round(indexed_in, 2),
+               "texts_per_second": round(len(pairs) / max(matched_in, 1e-9), 1)}
     typer.echo(json.dumps(summary, ensure_ascii=False))
 
 
