@@ -70,7 +70,9 @@ def _weight(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
 
 def _idf(counts: sp.csr_matrix) -> np.ndarray:
     df = np.bincount(counts.indices, minlength=counts.shape[1])
-    return np.asarray(np.log((1 + counts.shape[0]) / (1 + df)) + 1.0)
+    # A feature never seen in training gets weight 0: it carries no learned evidence, and a high idf
+    # would only shrink the known features when the row is L2-normalised.
+    return np.asarray(np.where(df > 0, np.log((1 + counts.shape[0]) / (1 + df)) + 1.0, 0.0))
 
 
 @dataclass
@@ -186,7 +188,7 @@ def cross_validate(posts: Sequence[CedPost], progress: Callable[[str], None] | N
         vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1,
                               preprocessor=normalise)
         xb = vec.fit_transform([texts[i] for i in train])
-        svm = LinearSVC(C=1.0).fit(xb, y[train])
+        svm = LinearSVC(C=1.0, random_state=SEED).fit(xb, y[train])
         preds["baseline_tfidf_linearsvc"][test] = svm.predict(vec.transform([texts[i] for i in test]))
     out: dict[str, Any] = {"n": len(y), "rumor": int(y.sum()), "non_rumor": int(len(y) - y.sum()), "folds": FOLDS,
                            "grouped": "near-duplicate posts kept in one fold", "C": chosen_c}
@@ -210,13 +212,14 @@ def choose_c(x: sp.csr_matrix, y: np.ndarray, groups: np.ndarray) -> float:
     return best[1]
 
 
-def train(posts: Sequence[CedPost], cv: dict[str, Any] | None = None) -> RumorModel:
-    """The text-only model on every distinct post (C: the most frequent choice of the CV folds)."""
+def train(posts: Sequence[CedPost], cv: dict[str, Any] | None = None, c: float | None = None) -> RumorModel:
+    """The text-only model on every distinct post (C: given, else the most frequent choice of the CV folds)."""
     kept, y, groups = dataset(posts)
     counts = _hasher().transform([clean_post(p.text) for p in kept]).tocsr()
     idf = _idf(counts)
     x = _weight(counts, idf)
-    c = max(set(cv["C"]), key=cv["C"].count) if cv else choose_c(x, y, groups)
+    if c is None:
+        c = max(set(cv["C"]), key=cv["C"].count) if cv else choose_c(x, y, groups)
     model = LogisticRegression(C=c, solver="liblinear").fit(x, y)
     meta = {"version": MODEL_VERSION, "data": "CED ced_original_microblogs.csv", "n": len(y), "C": c,
             "signal_at": SIGNAL_AT, "cross_validation": cv or {}}
