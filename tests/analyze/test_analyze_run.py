@@ -25,7 +25,8 @@ def _configs(model: Any) -> dict[str, dict[str, Any]]:
 
 def test_when_pipeline_listed_then_it_has_every_component_in_order() -> None:
     assert ANALYZE_PIPELINE == ("analyze.segment", "analyze.category", "analyze.request_type", "analyze.urgency",
-                                "analyze.sentiment", "analyze.places", "analyze.pii", "analyze.route")
+                                "analyze.sentiment", "analyze.places", "analyze.pii", "analyze.claims",
+                                "analyze.route")
 
 
 def test_when_messages_analysed_then_every_export_key_is_stored_with_its_version(

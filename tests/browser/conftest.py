@@ -33,8 +33,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The live server's SQLite database, seeded; tests read it to check what the pages did."""
+def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The live server's settings and seeded database (tests may add their own rows through it)."""
     folder: Path = tmp_path_factory.mktemp("browser")
     url = f"sqlite:///{folder / 'massline.db'}"
     upgrade(url)
@@ -44,15 +44,19 @@ def live_db(tmp_path_factory: pytest.TempPathFactory) -> str:
         create_user_with_password(session, "handler", "handler", PASSWORD)
         create_user_with_password(session, "editor", "editor", PASSWORD)
         create_user_with_password(session, "reviewer", "reviewer", PASSWORD)
-    return url
+    # a 1-second scheduler tick, so a scheduled post can be watched going live
+    return Settings(database_url=url, data_dir=folder, secret_key="browser-secret", scheduler_interval=1.0)
 
 
 @pytest.fixture(scope="session")
-def live_server(live_db: str) -> Iterator[str]:
-    url = live_db
-    folder = Path(url.removeprefix("sqlite:///")).parent
-    # a 1-second scheduler tick, so a scheduled post can be watched going live
-    settings = Settings(database_url=url, data_dir=folder, secret_key="browser-secret", scheduler_interval=1.0)
+def live_db(live_settings: Settings) -> str:
+    """The live server's SQLite database URL; tests read it to check what the pages did."""
+    return live_settings.resolved_database_url()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_settings: Settings) -> Iterator[str]:
+    settings = live_settings
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

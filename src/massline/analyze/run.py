@@ -21,6 +21,8 @@ from massline.analyze.classify.threshold import effective_threshold
 from massline.analyze.components import ANALYZE_PIPELINE
 from massline.analyze.routing.table import current_rules, department_names
 from massline.analyze.routing.triage import decided_message_ids
+from massline.claims.desk import queue_reviews
+from massline.claims.service import claims_config
 from massline.core.config import Settings
 from massline.core.errors import InputError
 from massline.core.types import Doc
@@ -81,6 +83,7 @@ def build_analyze_pipeline(settings: Settings, session: Session, names: Sequence
         "analyze.category": {"models_dir": settings.models_dir()},
         "analyze.route": {"rules": current_rules(session), "threshold": effective_threshold(settings)[0],
                           "names": department_names(session)},
+        "analyze.claims": claims_config(settings, session),
     }
     for name, config in (configs or {}).items():
         merged.setdefault(name, {}).update(config)
@@ -135,6 +138,9 @@ def analyze_messages(
                     if route is not None and isinstance(route.value, dict):
                         summary.queues[str(route.value.get("queue"))] += 1
                 summary.written += len(save_results(session, doc.message_id, results))
+                claim = doc.result("claim_match")
+                if claim is not None:
+                    queue_reviews(session, doc.message_id, claim.value, claim.confidence)
                 message = messages[doc.message_id]
                 if doc.meta.get("district") and (message.meta or {}).get("district") != doc.meta["district"]:
                     message.meta = {**(message.meta or {}), "district": doc.meta["district"]}

@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "massline.cli.forecast",
     "massline.cli.replies",
     "massline.cli.posts",
+    "massline.cli.claims",
 )
 
 for _module in COMMAND_MODULES:

@@ -26,6 +26,8 @@ ROUTER_MODULES: tuple[str, ...] = (
     "massline.web.api.posts",
     "massline.web.pages.public_posts",
     "massline.web.pages.staff_posts",
+    "massline.web.pages.desk",
+    "massline.web.pages.desk_public",
 )
 
 

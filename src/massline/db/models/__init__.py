@@ -1,7 +1,16 @@
 """ORM models; importing this package registers every table on ``Base.metadata``."""
 
 # Feature models (each module owned by its feature; importing registers its tables).
-from massline.db.models import deadlines, forecast, publish, routing, security, users, workorders  # noqa: F401
+from massline.db.models import (  # noqa: F401
+    claims,
+    deadlines,
+    forecast,
+    publish,
+    routing,
+    security,
+    users,
+    workorders,
+)
 from massline.db.models.audit import AuditEvent
 from massline.db.models.intake import Quarantine, RawItem, Source
 from massline.db.models.message import AnalysisResult, Message

@@ -13,6 +13,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from massline.claims.desk import evidence_for_message
+from massline.claims.evidence import VERDICTS
 from massline.db.models.users import User
 from massline.serve.accounts import authenticate, end_sessions
 from massline.web.deps import SessionDep
@@ -146,6 +148,8 @@ def _message_context(session: Any, user: PageUser, message_id: int, mask: Any) -
         "work_orders": cases.work_orders_of_message(session, message.id),
         "can_raw": user.role == "administrator",
         "status_names": cases.STATUS_NAMES,
+        "claim_evidence": evidence_for_message(session, message.id),
+        "verdict_names": VERDICTS,
     }
 
 
