@@ -92,9 +92,19 @@ EXPECTED: dict[tuple[str, str], int] = {
     ("POST", "/staff/posts/{post_id}/action/{action}"): 403,
     ("POST", "/staff/posts/{post_id}/attachments"): 403,
     ("POST", "/staff/posts/{post_id}/edit"): 403,
+    # fact-check desk: claims are nobody's department; a handler's role does not work the desk
+    ("GET", "/staff/desk"): 403,
+    ("GET", "/staff/desk/claims"): 403,
+    ("GET", "/staff/desk/claims/{claim_id}"): 403,
+    ("GET", "/staff/desk/corrections/{correction_id}"): 403,
+    ("POST", "/staff/desk/claims/{claim_id}"): 403,
+    ("POST", "/staff/desk/claims/{claim_id}/corrections"): 403,
+    ("POST", "/staff/desk/corrections/{correction_id}"): 403,
+    ("POST", "/staff/desk/reviews/{review_id}"): 403,
 }
 #: Path parameters of routes whose objects are not a department's (posts, deliveries, …): any id.
-OTHER_IDS: dict[str, Any] = {"post_id": 1, "delivery_id": 1, "comment_id": 1, "action": "approve"}
+OTHER_IDS: dict[str, Any] = {"post_id": 1, "delivery_id": 1, "comment_id": 1, "action": "approve", "claim_id": 1,
+                             "correction_id": 1, "review_id": 1}
 FOREIGN_TITLE = "A1区小区噪音扰民"  # the seed's 环境保护 case (生态环境局), not the handler's 城乡建设
 OWN_TITLE = "A3区西湖路占道施工"
 QUEUED_TITLE = "A4区社保转移咨询"  # a message waiting in triage, no case yet
