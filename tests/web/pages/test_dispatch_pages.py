@@ -15,6 +15,7 @@ from massline.db.models.users import Department
 from massline.db.models.workorders import WorkOrder, WorkOrderEvent
 from massline.db.session import session_scope
 from massline.serve.cases import open_work_order
+from massline.serve.sla import SLA_STATE_LABELS
 from massline.web.pages import dispatch
 from massline.web.pages.rendering import translations
 
@@ -116,7 +117,7 @@ def test_when_cases_are_overdue_then_the_deadline_list_shows_them_within_the_use
 
 def test_when_dispatch_texts_are_shown_then_each_has_an_english_translation() -> None:
     english = translations("en")
-    texts = {*dispatch.ACTION_LABELS.values(), *dispatch.PRIORITY_NAMES.values(), *dispatch.SLA_NAMES.values(),
+    texts = {*dispatch.ACTION_LABELS.values(), *dispatch.PRIORITY_NAMES.values(), *SLA_STATE_LABELS.values(),
              *dispatch.EVENT_NAMES.values(), *dispatch.QUEUE_KINDS.values(), *dispatch.ERROR_TEXTS.values()}
     missing = sorted(t for t in texts if english.gettext(t) == t)
     assert not missing, missing
