@@ -35,15 +35,11 @@ K_RANGE = (2, 5)
 #: Pol.is holds k back (its "k smoother" waits for a new k to win several updates in a row), and on
 #: the three shipped exports its groups were all k = 2 while raw silhouette often preferred 3–5 by
 #: a few hundredths; this margin is the one-shot analogue of that conservatism.
-K_PARSIMONY = 0.07
+K_PARSIMONY = 0.05
 #: Cap on the sparsity scale sqrt(n_statements / n_voted). Uncapped, someone with 1 vote out of
 #: 300 lands 17× further out than their vote justifies; older Pol.is did not scale at all. 2 keeps
 #: the correction for moderately sparse voters and keeps low-vote participants near the centre.
 SCALE_CAP = 2.0
-#: Participants with fewer votes than the group threshold still take part in k-means (as mass
-#: near the centre, as in Pol.is's history where such participants stayed "in conversation"),
-#: but they are never reported in a group.
-CLUSTER_MIN_VOTES = 1
 N_INIT = 10
 SILHOUETTE_SAMPLE = 2000
 
@@ -115,15 +111,22 @@ def project(matrix_values: FloatMatrix, projection: Projection, cap: float = SCA
 
 
 def compute_groups(matrix: VoteMatrix, moderated_out: Sequence[Hashable] = (),
-                   previous: GroupResult | None = None, seed: int = 0) -> GroupResult | None:
-    """Full recompute: projection, clustering, k. ``None`` while too few people took part."""
+                   previous: GroupResult | None = None, seed: int = 0,
+                   cluster_all_voters: bool = False) -> GroupResult | None:
+    """Full recompute: projection, clustering, k. ``None`` while too few people took part.
+
+    ``cluster_all_voters`` is the *legacy Pol.is* treatment: older Pol.is versions let everyone
+    who voted at all take part in k-means (low-vote participants then act as mass near the
+    centre). They are still never reported in a group. Current Pol.is (and our default)
+    clusters only participants above the vote threshold.
+    """
     keep = _keep_mask(matrix, moderated_out)
     rows = in_conversation(matrix, keep)
     if len(rows) < K_RANGE[0] + 1:
         return None
     projection = fit_projection(matrix, moderated_out, rows=rows)
     counts = np.isfinite(matrix.values[:, keep]).sum(axis=1)
-    cluster_rows = np.flatnonzero(counts >= CLUSTER_MIN_VOTES)
+    cluster_rows = np.flatnonzero(counts >= 1) if cluster_all_voters else rows
     coords = project(matrix.values[cluster_rows], projection)
     return cluster(matrix, cluster_rows, coords, projection, reported=np.isin(cluster_rows, rows),
                    previous=previous, seed=seed)
@@ -154,8 +157,11 @@ def cluster(matrix: VoteMatrix, rows: NDArray[np.int64], coords: FloatMatrix, pr
             labels = np.asarray(km.labels_, dtype=np.int64)
             if len(np.unique(labels)) < 2:
                 continue
-            sample = min(SILHOUETTE_SAMPLE, len(coords))
-            score = float(silhouette_score(coords, labels, sample_size=sample, random_state=seed))
+            if len(np.unique(labels[reported])) < 2:
+                continue
+            sample = min(SILHOUETTE_SAMPLE, int(reported.sum()))
+            score = float(silhouette_score(coords[reported], labels[reported], sample_size=sample,
+                                           random_state=seed))
             scores[k] = (score, labels, km.cluster_centers_)
         if not scores:
             return None
