@@ -35,6 +35,14 @@ class Analysis:
     divisive: list[Scored] = field(default_factory=list)
     n_participants: int = 0
     n_in_groups: int = 0
+    statements: list[Hashable] = field(default_factory=list)
+
+    def column(self, statement: Hashable) -> int | None:
+        """Column of ``statement`` in the statistics arrays (``None`` if it has no votes yet)."""
+        try:
+            return self.statements.index(statement)
+        except ValueError:
+            return None
 
     def as_json(self) -> dict[str, object]:
         """The ``massline consult groups`` contract: ids as strings (JSON keys), groups as ints."""
@@ -59,7 +67,7 @@ def analyze(matrix: VoteMatrix, moderated_out: Sequence[Hashable] = (), previous
 def _describe(matrix: VoteMatrix, moderated_out: Sequence[Hashable], groups: GroupResult | None) -> Analysis:
     n_participants = len(matrix.participants)
     if groups is None:
-        return Analysis(None, None, n_participants=n_participants)
+        return Analysis(None, None, n_participants=n_participants, statements=list(matrix.statements))
     eligible = _eligible(matrix, moderated_out)
     stats = group_stats(matrix.values[groups.rows], groups.labels, groups.k)
     return Analysis(
@@ -67,7 +75,7 @@ def _describe(matrix: VoteMatrix, moderated_out: Sequence[Hashable], groups: Gro
         representative=representative(stats, matrix.statements, eligible),
         consensus=consensus(stats, matrix.statements, eligible),
         divisive=divisive(stats, matrix.statements, eligible),
-        n_participants=n_participants, n_in_groups=len(groups.participants),
+        n_participants=n_participants, n_in_groups=len(groups.participants), statements=list(matrix.statements),
     )
 
 
