@@ -33,9 +33,16 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The live server's database, for tests that seed data through the services."""
     folder: Path = tmp_path_factory.mktemp("browser")
-    url = f"sqlite:///{folder / 'massline.db'}"
+    return f"sqlite:///{folder / 'massline.db'}"
+
+
+@pytest.fixture(scope="session")
+def live_server(live_db_url: str) -> Iterator[str]:
+    url = live_db_url
+    folder = Path(url.removeprefix("sqlite:///")).parent
     upgrade(url)
     with session_scope(url) as session:
         seed_sample(session, secret_key="browser-secret")

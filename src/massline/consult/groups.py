@@ -143,16 +143,16 @@ def cluster(matrix: VoteMatrix, rows: NDArray[np.int64], coords: FloatMatrix, pr
     if reported is None:
         reported = np.ones(len(rows), dtype=bool)
     n_unique = len(np.unique(np.round(coords, 9), axis=0))
-    if n_unique < K_RANGE[0] + 1:
+    if n_unique < K_RANGE[0]:
         return None
-    if warm and previous is not None and previous.k <= n_unique - 1:
+    if warm and previous is not None and previous.k <= n_unique:
         km = KMeans(n_clusters=previous.k, init=previous.centers, n_init=1, random_state=seed).fit(coords)
         labels = np.asarray(km.labels_, dtype=np.int64)
         score = previous.silhouette
         k, centers = previous.k, km.cluster_centers_
     else:
         scores: dict[int, tuple[float, NDArray[np.int64], FloatMatrix]] = {}
-        for k in range(K_RANGE[0], min(K_RANGE[1], n_unique - 1) + 1):
+        for k in range(K_RANGE[0], min(K_RANGE[1], n_unique, len(coords) - 1) + 1):
             km = KMeans(n_clusters=k, n_init=N_INIT, random_state=seed).fit(coords)
             labels = np.asarray(km.labels_, dtype=np.int64)
             if len(np.unique(labels)) < 2:
