@@ -102,3 +102,33 @@ def test_participant_votes_submits_and_results_are_aggregate(client: TestClient,
     assert header.startswith("statement_id,text,agree,disagree,pass")
     xlsx = client.get(f"/consult/{slug}/export.xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_organiser_creates_pre_moderated_consultation_and_moderates(client: TestClient, db_url: str) -> None:
+    from massline.web.pages.sample import create_user_with_password
+
+    with session_scope(db_url) as s:
+        create_user_with_password(s, "org", "organiser", "password123")
+    assert client.get("/staff/consult", follow_redirects=False).status_code in (302, 303, 307)
+    client.post("/staff/login", data={"csrf_token": _csrf(client.get("/staff/login").text), "username": "org",
+                                      "password": "password123", "next": "/staff/consult"}, follow_redirects=False)
+    page = client.get("/staff/consult")
+    assert page.status_code == 200
+    token = _csrf(page.text)
+    bad = client.post("/staff/consult", data={"csrf_token": token, "title": "", "question": "q"})
+    assert bad.status_code == 422 and "title" in bad.text
+    made = client.post("/staff/consult", data={"csrf_token": token, "title": "停车收费", "question": "怎么收？",
+                                               "seeds": "按时收费\n按次收费", "moderation": "pre"},
+                       follow_redirects=False)
+    assert made.status_code == 303
+    slug = made.headers["location"].rsplit("/", 1)[1]
+    public = client.get(f"/consult/{slug}")
+    client.post(f"/consult/{slug}/statement", data={"csrf_token": _csrf(public.text), "body": "夜间免费停车"})
+    assert "夜间免费停车" not in client.get(f"/consult/{slug}").text  # pending until moderated
+    staff = client.get("/staff/consult").text
+    sid = re.search(r'/staff/consult/statement/(\d+)', staff)
+    assert sid and "夜间免费停车" in staff
+    client.post(f"/staff/consult/statement/{sid.group(1)}", data={"csrf_token": token, "status": "accepted"})
+    with session_scope(db_url) as s:
+        from massline.db.models.consult import ConsultStatement
+        assert s.get(ConsultStatement, int(sid.group(1))).status == "accepted"  # type: ignore[union-attr]

@@ -13,6 +13,8 @@ Scope rules:
   ("visible"); lead-only actions (accept, return, start, transfer, add co-handler, public reply,
   close) need their department to be the *lead*; a co-handler may view and add internal notes.
 * ``analyst`` / ``editor`` — read cases (masked) and metrics; no actions.
+* ``organiser`` — runs public consultations (create, moderate statements, recompute results);
+  nothing on cases.
 * ``public`` — nothing staff-side (a requester acts through the token link, not through a role).
 """
 
@@ -24,7 +26,7 @@ from massline.core.errors import InputError, PermissionDenied
 from massline.db.models.users import User
 from massline.db.models.workorders import WorkOrder
 
-ROLES: Final = ("administrator", "dispatcher", "handler", "analyst", "editor", "public")
+ROLES: Final = ("administrator", "dispatcher", "handler", "analyst", "editor", "organiser", "public")
 
 #: Actions on a work order that the state machine or the service layer guards.
 CASE_ACTIONS: Final = frozenset({
@@ -32,7 +34,8 @@ CASE_ACTIONS: Final = frozenset({
     "reply", "note", "reopen", "close", "merge", "set_priority",
 })
 #: Actions that are not about one case.
-GLOBAL_ACTIONS: Final = frozenset({"view_metrics", "manage_users", "manage_api_keys", "view_queue", "list"})
+GLOBAL_ACTIONS: Final = frozenset({"view_metrics", "manage_users", "manage_api_keys", "view_queue", "list",
+                                   "manage_consultations"})
 
 _ROLE_ACTIONS: Final[dict[str, frozenset[str]]] = {
     "administrator": CASE_ACTIONS | GLOBAL_ACTIONS,
@@ -46,6 +49,7 @@ _ROLE_ACTIONS: Final[dict[str, frozenset[str]]] = {
     }),
     "analyst": frozenset({"view", "view_metrics", "list"}),
     "editor": frozenset({"view", "view_metrics", "list"}),
+    "organiser": frozenset({"manage_consultations"}),
     "public": frozenset(),
 }
 #: What a handler whose department is only a co-handler (not the lead) may do.

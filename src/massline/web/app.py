@@ -22,6 +22,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "massline.web.pages.public",
     "massline.web.pages.staff",
     "massline.web.pages.consult",
+    "massline.web.pages.consult_staff",
 )
 
 

@@ -27,6 +27,8 @@ router.include_router(staff_cases.router)
 router.include_router(staff_dashboard.router)
 
 STAFF_ROLES = ("administrator", "dispatcher", "handler", "analyst", "editor")
+#: Who may log in to the console: staff, plus consultation organisers (they only reach /staff/consult).
+LOGIN_ROLES = (*STAFF_ROLES, "organiser")
 
 
 @router.get("")
@@ -55,7 +57,7 @@ def login(
     _ = gettext_for(request)
     # ``authenticate`` audits every attempt (auth.login / auth.login_failed), never the password.
     user = authenticate(session, username=username.strip(), password=password) if username.strip() else None
-    if user is None or user.role not in STAFF_ROLES:
+    if user is None or user.role not in LOGIN_ROLES:
         session.commit()
         return render(request, "login.html", {"next_url": _safe_next(next), "username": username,
                                               "error": _("用户名或密码不正确")}, status_code=401)
