@@ -86,7 +86,7 @@ def test_significance_tests_match_hand_computation() -> None:
 
 
 def test_export_reader_errors_name_the_file(tmp_path: Path) -> None:
-    with pytest.raises(MasslineError, match="comments.csv"):
+    with pytest.raises(MasslineError, match=r"comments\.csv"):
         read_export(tmp_path)
 
 

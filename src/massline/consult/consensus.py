@@ -64,5 +64,5 @@ def divisive(stats: GroupStats, statements: list[Hashable], eligible: NDArray[np
 
 
 def _seen_by_all(stats: GroupStats, eligible: NDArray[np.bool_] | None) -> NDArray[np.bool_]:
-    ok = np.all(stats.ns >= MIN_SEEN_PER_GROUP, axis=0)
-    return ok if eligible is None else ok & eligible
+    ok: NDArray[np.bool_] = np.asarray(np.all(stats.ns >= MIN_SEEN_PER_GROUP, axis=0), dtype=bool)
+    return ok if eligible is None else np.asarray(ok & eligible, dtype=bool)

@@ -125,8 +125,8 @@ def representative(stats: GroupStats, statements: list[Hashable], eligible: NDAr
         if not reps:
             seen = np.flatnonzero(ok & (stats.ns[g] > 0))
             if len(seen):
-                j = int(seen[np.argmax(stats.pa[g, seen] * stats.pat[g, seen])])
-                reps = [_rep(stats, statements, g, j, True)]
+                best = int(seen[np.argmax(stats.pa[g, seen] * stats.pat[g, seen])])
+                reps = [_rep(stats, statements, g, best, True)]
         out[g] = reps
     return out
 

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from massline.consult.analysis import Analysis, IncrementalAnalyzer
@@ -234,8 +234,7 @@ def results(session: Session, c: Consultation, refresh: bool = False) -> Analysi
                              .where(ConsultVote.consultation_id == c.id)) or 0
     with _LOCK:
         an = _CACHE.get(c.id)
-        stale = an is None or int(np.isfinite(an.matrix.values).sum()) != n_votes
-        if stale:
+        if an is None or int(np.isfinite(an.matrix.values).sum()) != n_votes:
             statements = list(accepted_statements(session, c))
             votes = [Vote(pid, sid, val) for pid, sid, val in session.execute(
                 select(ConsultVote.participant_id, ConsultVote.statement_id, ConsultVote.value)
@@ -347,7 +346,7 @@ def import_polis(session: Session, export: PolisExport, slug: str | None = None)
         session.flush()
         ids[pc.id] = st.id
     latest: dict[tuple[int, int], Vote] = {}
-    events = []
+    events: list[dict[str, Any]] = []
     for v in export.votes:
         sid = ids.get(int(str(v.statement)))
         if sid is None:
@@ -358,12 +357,12 @@ def import_polis(session: Session, export: PolisExport, slug: str | None = None)
         key = (pid, sid)
         if key not in latest or v.at >= latest[key].at:
             latest[key] = Vote(pid, sid, v.value, v.at)
-    session.execute(ConsultVoteEvent.__table__.insert(), events)
-    session.execute(ConsultVote.__table__.insert(), [
+    session.execute(insert(ConsultVoteEvent), events)
+    session.execute(insert(ConsultVote), [
         {"consultation_id": c.id, "participant_id": p, "statement_id": s, "value": v.value,
          "updated_at": _ms(int(v.at))} for (p, s), v in latest.items()])
-    c.closes_at = max((e["cast_at"] for e in events), default=now())
-    c.opens_at = min((e["cast_at"] for e in events), default=now())
+    times: list[datetime] = [e["cast_at"] for e in events]
+    c.opens_at, c.closes_at = min(times, default=now()), max(times, default=now())
     session.flush()
     return c
 

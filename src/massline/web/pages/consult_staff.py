@@ -56,7 +56,8 @@ async def create(request: Request, session: SessionDep, user: OrganiserDep) -> R
         c = service.create_consultation(
             session, title=form.get("title", ""), question=form.get("question", ""),
             background_md=form.get("background_md", ""), moderation=form.get("moderation", "post"),
-            opens_at=_when(form.get("opens_at", ""), "opens_at"), closes_at=_when(form.get("closes_at", ""), "closes_at"),
+            opens_at=_when(form.get("opens_at", ""), "opens_at"),
+            closes_at=_when(form.get("closes_at", ""), "closes_at"),
             languages=[x for x in ("zh", "en") if form.get(f"lang_{x}")] or ["zh"],
             seeds=form.get("seeds", "").splitlines(), created_by=user.username)
     except InputError as exc:
