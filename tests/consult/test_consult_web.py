@@ -100,6 +100,8 @@ def test_participant_votes_submits_and_results_are_aggregate(client: TestClient,
     csv_text = client.get(f"/consult/{slug}/export.csv").text
     header = csv_text.lstrip("\ufeff").splitlines()[0]
     assert header.startswith("statement_id,text,agree,disagree,pass")
+    assert client.get("/consult/no-such-thing").status_code == 404
+    assert client.get("/consult/no-such-thing/export.csv").status_code == 404
     xlsx = client.get(f"/consult/{slug}/export.xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
 

@@ -11,7 +11,7 @@ import csv
 import io
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 from starlette.responses import Response
@@ -30,13 +30,21 @@ COOKIE = "massline_consult"
 _MD = MarkdownIt("commonmark", {"html": False})
 
 
-def _consultation(session: Any, slug: str) -> Consultation:
+class UnknownConsultation(Exception):
+    """An unknown slug: answered with the 404 page (installed by :func:`setup`), never a 500."""
+
+
+def setup(app: FastAPI) -> None:
+    @app.exception_handler(UnknownConsultation)
+    async def _not_found(request: Request, exc: UnknownConsultation) -> Response:
+        return render(request, "error.html", {"status": 404, "message_id": "not_found"}, status_code=404)
+
+
+def consultation_or_404(session: Any, slug: str) -> Consultation:
     try:
         return service.get_consultation(session, slug)
-    except NotFoundError:
-        raise
-    except Exception as exc:  # pragma: no cover - defensive
-        raise NotFoundError(str(exc)) from exc
+    except NotFoundError as exc:
+        raise UnknownConsultation(slug) from exc
 
 
 def _participant(request: Request, session: Any, c: Consultation) -> tuple[Any, str | None]:
@@ -69,14 +77,14 @@ def consult_list(request: Request, session: SessionDep) -> Response:
 
 @router.get("/consult/{slug}")
 def consult_page(request: Request, slug: str, session: SessionDep) -> Response:
-    c = _consultation(session, slug)
+    c = consultation_or_404(session, slug)
     p, fresh = _participant(request, session, c)
     return _set_cookie(render(request, "consult/page.html", _page_context(request, session, c, p)), fresh)
 
 
 @router.post("/consult/{slug}/vote", dependencies=[Depends(check_csrf)])
 async def consult_vote(request: Request, slug: str, session: SessionDep) -> Response:
-    c = _consultation(session, slug)
+    c = consultation_or_404(session, slug)
     p, fresh = _participant(request, session, c)
     form = await request.form()
     error = ""
@@ -91,7 +99,7 @@ async def consult_vote(request: Request, slug: str, session: SessionDep) -> Resp
 
 @router.post("/consult/{slug}/statement", dependencies=[Depends(check_csrf)])
 async def consult_statement(request: Request, slug: str, session: SessionDep) -> Response:
-    c = _consultation(session, slug)
+    c = consultation_or_404(session, slug)
     p, fresh = _participant(request, session, c)
     form = await request.form()
     _ = gettext_for(request)
@@ -106,14 +114,14 @@ async def consult_statement(request: Request, slug: str, session: SessionDep) ->
 
 @router.get("/consult/{slug}/results")
 def consult_results(request: Request, slug: str, session: SessionDep, refresh: int = 0) -> Response:
-    c = _consultation(session, slug)
+    c = consultation_or_404(session, slug)
     view = service.results_view(session, c, refresh=bool(refresh))
     return render(request, "consult/results.html", {"c": c, "v": view, "map": _map(view)})
 
 
 @router.get("/consult/{slug}/report")
 def consult_report(request: Request, slug: str, session: SessionDep) -> Response:
-    c = _consultation(session, slug)
+    c = consultation_or_404(session, slug)
     view = service.results_view(session, c)
     return render(request, "consult/report.html", {"c": c, "v": view, "map": _map(view),
                                                    "rows": export_rows(view)})
@@ -121,7 +129,7 @@ def consult_report(request: Request, slug: str, session: SessionDep) -> Response
 
 @router.get("/consult/{slug}/export.csv")
 def consult_csv(slug: str, session: SessionDep) -> Response:
-    view = service.results_view(session, _consultation(session, slug))
+    view = service.results_view(session, consultation_or_404(session, slug))
     rows = export_rows(view)
     buf = io.StringIO()
     if rows:
@@ -134,7 +142,7 @@ def consult_csv(slug: str, session: SessionDep) -> Response:
 
 @router.get("/consult/{slug}/export.xlsx")
 def consult_xlsx(slug: str, session: SessionDep) -> Response:
-    view = service.results_view(session, _consultation(session, slug))
+    view = service.results_view(session, consultation_or_404(session, slug))
     return Response(xlsx_bytes(export_rows(view), view.consultation.attribution),
                     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="consult-{slug}.xlsx"'})

@@ -19,6 +19,7 @@ from massline.consult import service
 from massline.core.errors import InputError
 from massline.db.models.consult import ConsultStatement
 from massline.web.deps import SessionDep
+from massline.web.pages.consult import consultation_or_404
 from massline.web.pages.rendering import render
 from massline.web.pages.security import PageUser, check_csrf, require_role
 
@@ -81,5 +82,5 @@ async def moderate(request: Request, statement_id: int, session: SessionDep, use
 
 @router.post("/staff/consult/{slug}/recompute", dependencies=[Depends(check_csrf)])
 def recompute(slug: str, session: SessionDep, user: OrganiserDep) -> Response:
-    service.results(session, service.get_consultation(session, slug), refresh=True)
+    service.results(session, consultation_or_404(session, slug), refresh=True)
     return RedirectResponse(f"/consult/{slug}/results", status_code=303)
