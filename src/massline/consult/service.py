@@ -231,7 +231,8 @@ def _note_vote(cid: int, pid: int, sid: int, value: int) -> None:
 def results(session: Session, c: Consultation, refresh: bool = False) -> Analysis:
     """The current analysis (incrementally maintained; ``refresh`` forces a full recompute)."""
     n_votes = session.scalar(select(func.count()).select_from(ConsultVote)
-                             .where(ConsultVote.consultation_id == c.id)) or 0
+                             .join(ConsultStatement, ConsultStatement.id == ConsultVote.statement_id)
+                             .where(ConsultVote.consultation_id == c.id, ConsultStatement.status == "accepted")) or 0
     with _LOCK:
         an = _CACHE.get(c.id)
         if an is None or int(np.isfinite(an.matrix.values).sum()) != n_votes:
