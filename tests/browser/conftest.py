@@ -50,7 +50,7 @@ def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def live_db(live_settings: Settings) -> str:
-    """The live server's SQLite database URL; tests read it to check what the pages did."""
+    """The live server's SQLite database URL; tests read it (or seed through the services) to check the pages."""
     return live_settings.resolved_database_url()
 
 

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "massline.cli.replies",
     "massline.cli.posts",
     "massline.cli.claims",
+    "massline.cli.consult",
 )
 
 for _module in COMMAND_MODULES:

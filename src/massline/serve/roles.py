@@ -17,6 +17,8 @@ Scope rules:
 * ``editor`` also writes posts (publicize); ``reviewer`` reads like an editor and approves posts —
   never their own (:mod:`massline.publish.posts` checks the author). Both publish approved posts
   and moderate comments.
+* ``organiser`` — runs public consultations (create, moderate statements, recompute results);
+  nothing on cases.
 * ``public`` — nothing staff-side (a requester acts through the token link, not through a role).
 """
 
@@ -28,7 +30,7 @@ from massline.core.errors import InputError, PermissionDenied
 from massline.db.models.users import User
 from massline.db.models.workorders import WorkOrder
 
-ROLES: Final = ("administrator", "dispatcher", "handler", "analyst", "editor", "reviewer", "public")
+ROLES: Final = ("administrator", "dispatcher", "handler", "analyst", "editor", "reviewer", "organiser", "public")
 
 #: Actions on a work order that the state machine or the service layer guards.
 CASE_ACTIONS: Final = frozenset({
@@ -36,7 +38,8 @@ CASE_ACTIONS: Final = frozenset({
     "reply", "note", "reopen", "close", "merge", "set_priority", "publish",
 })
 #: Actions that are not about one case.
-GLOBAL_ACTIONS: Final = frozenset({"view_metrics", "manage_users", "manage_api_keys", "view_queue", "list"})
+GLOBAL_ACTIONS: Final = frozenset({"view_metrics", "manage_users", "manage_api_keys", "view_queue", "list",
+                                   "manage_consultations"})
 #: Actions on posts (publicize).
 POST_ACTIONS: Final = frozenset({"post_write", "post_review", "post_publish", "post_moderate"})
 
@@ -54,6 +57,7 @@ _ROLE_ACTIONS: Final[dict[str, frozenset[str]]] = {
     "editor": frozenset({"view", "view_metrics", "list", "publish", "post_write", "post_review", "post_publish",
                         "post_moderate"}),
     "reviewer": frozenset({"view", "view_metrics", "list", "post_review", "post_publish", "post_moderate"}),
+    "organiser": frozenset({"manage_consultations"}),
     "public": frozenset(),
 }
 #: What a handler whose department is only a co-handler (not the lead) may do.

@@ -28,6 +28,8 @@ ROUTER_MODULES: tuple[str, ...] = (
     "massline.web.pages.staff_posts",
     "massline.web.pages.desk",
     "massline.web.pages.desk_public",
+    "massline.web.pages.consult",
+    "massline.web.pages.consult_staff",
 )
 
 

@@ -3,6 +3,7 @@
 # Feature models (each module owned by its feature; importing registers its tables).
 from massline.db.models import (  # noqa: F401
     claims,
+    consult,
     deadlines,
     forecast,
     publish,

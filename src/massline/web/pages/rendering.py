@@ -36,7 +36,7 @@ LANGUAGES: dict[str, str] = {"zh": "zh-CN", "en": "en"}
 DEFAULT_LANGUAGE = "zh"
 ROLE_NAMES: dict[str, str] = {
     "administrator": "管理员", "dispatcher": "分拨员", "handler": "承办人", "analyst": "分析员",
-    "editor": "编辑", "reviewer": "审核员", "public": "公众",
+    "editor": "编辑", "reviewer": "审核员", "organiser": "征集组织者", "public": "公众",
 }
 ACTION_NAMES: dict[str, str] = {
     "accept": "签收", "start": "开始办理", "close": "办结", "reopen": "重新办理", "return": "退回",

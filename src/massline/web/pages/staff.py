@@ -32,6 +32,8 @@ router.include_router(staff_dispatch.router)
 router.include_router(staff_assist.router)
 
 STAFF_ROLES = ("administrator", "dispatcher", "handler", "analyst", "editor", "reviewer")
+#: Who may log in to the console: staff, plus consultation organisers (they only reach /staff/consult).
+LOGIN_ROLES = (*STAFF_ROLES, "organiser")
 
 
 @router.get("")
@@ -68,13 +70,16 @@ def login(
     # ``authenticate`` audits every attempt (auth.login / auth.login_failed), never the password.
     user = authenticate(session, username=name, password=password) if name else None
     session.commit()
-    if user is None or user.role not in STAFF_ROLES:
+    if user is None or user.role not in LOGIN_ROLES:
         throttle.failed(name, address)
         return render(request, "login.html", {"next_url": _safe_next(next), "username": username,
                                               "error": _("用户名或密码不正确")}, status_code=401)
     throttle.succeeded(name, address)
     log_in(request, user)
-    return RedirectResponse(_safe_next(next), status_code=303)
+    target = _safe_next(next)
+    if user.role == "organiser" and not target.startswith("/staff/consult"):
+        target = "/staff/consult"  # an organiser's only console page
+    return RedirectResponse(target, status_code=303)
 
 
 @router.post("/logout", dependencies=[Depends(check_csrf)])
