@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from massline.cli._apps import app, console, err_console, print_table, settings
+from massline.cli._apps import app, console, err_console, eval_app, print_table, settings
 from massline.core.errors import InputError
 
 guide_app = typer.Typer(help="Guide (引导): hot issues, bursts and topics over time.", no_args_is_help=True)
@@ -99,3 +99,101 @@ def hot_cmd(
                   f"{h.start:%Y-%m-%d}…{h.end:%Y-%m-%d}", str(len(h.message_ids)), str(h.users),
                   f"{h.likes}/{h.dislikes}", " ".join(f"{k[:3]} {v:.1f}" for k, v in h.heat_parts.items())]
                  for h in hot))
+
+
+@guide_app.command("bursts")
+def bursts_cmd(
+    data: DataOpt = None, since: SinceOpt = None, until: UntilOpt = None,
+    fmt: Annotated[ListFormat, typer.Option("--format", help="table or json (one array, last line).")]
+    = ListFormat.table,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many alerts (newest first).")] = 100,
+) -> None:
+    """Sudden rises per issue, district and topic, detected online (seasonality-aware), with their reasons."""
+    from massline.guide.bursts import detect
+    from massline.guide.hot import analyse
+    from massline.guide.risk import score_alert
+
+    loaded = _load(data, since, until)
+    bar, hook = _progress()
+    with bar:
+        analysis = analyse(loaded.messages, progress=hook)
+    alerts = sorted(detect(analysis), key=lambda a: a.detected_at, reverse=True)[:limit]
+    for alert in alerts:
+        risk = score_alert(analysis, alert)
+        alert.reasons.extend(f"risk: {r}" for r in risk.reasons)
+    if fmt is ListFormat.json:
+        typer.echo(json.dumps([a.as_json() for a in alerts], ensure_ascii=False))
+        return
+    print_table(f"bursts ({len(analysis.messages)} messages)",
+                ("检测时间", "类型", "标签", "观测/期望", "得分", "留言", "原因"),
+                ([f"{a.detected_at:%Y-%m-%d %H:%M}", a.kind, a.label, f"{a.observed}/{a.expected:.2f}",
+                  f"{a.score:.1f}", str(len(a.message_ids)), "; ".join(a.reasons[:2])] for a in alerts))
+
+
+@guide_app.command("inject")
+def inject_cmd(
+    data: Annotated[Path, typer.Option("--data", help="泰迪杯-style CSV to copy.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="CSV to write (the copy plus the burst).")],
+    size: Annotated[int, typer.Option("--size", min=1, help="Messages in the burst.")] = 8,
+    hours: Annotated[float, typer.Option("--hours", min=0.0, help="Over how many hours.")] = 6.0,
+    template: Annotated[str | None, typer.Option("--template", help="留言编号 of the message to copy.")] = None,
+    start: Annotated[str | None, typer.Option("--start", help="Start (Beijing time; default: a day after the "
+                                                             "last message).")] = None,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+) -> None:
+    """Write a copy of a file with a synthetic burst appended (to test and measure burst detection)."""
+    from massline.guide.inject import write_with_burst
+    from massline.guide.service import parse_bound
+
+    try:
+        burst = write_with_burst(data, output, template_id=template, size=size, hours=hours,
+                                 start=parse_bound(start, "--start"), seed=seed)
+    except InputError as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    console.print(f"[green]wrote[/] {output}: {size} injected messages from {burst[0].created_at:%Y-%m-%d %H:%M} "
+                  f"(留言编号 {burst[0].external_id} …)")
+
+
+def _analysis_of(data: Path) -> Any:
+    """A file read directly (no database) and analysed — the evaluations' input."""
+    from massline.guide.corpus import read_file
+    from massline.guide.hot import analyse
+
+    try:
+        messages = read_file(data)
+    except InputError as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    bar, hook = _progress()
+    with bar:
+        return analyse(messages, progress=hook)
+
+
+def _default_fj3() -> Path:
+    from massline.analyze.classify.data import shared_data_file
+
+    return shared_data_file("fj3_hot_messages_full.csv")
+
+
+@eval_app.command("bursts")
+def eval_bursts_cmd(
+    data: Annotated[Path | None, typer.Option("--data", help="Archive to measure on (default: the shipped "
+                                                              "fj3_hot_messages_full.csv).")] = None,
+    repeats: Annotated[int, typer.Option("--repeats", min=1, help="Injections per size × speed cell.")] = 3,
+) -> None:
+    """False alarms per month and detection delay of injected bursts (size × speed); last line = JSON."""
+    from massline.guide.evaluate import evaluate_bursts
+
+    analysis = _analysis_of(data or _default_fj3())
+    bar, hook = _progress()
+    with bar:
+        result = evaluate_bursts(analysis, repeats=repeats, progress=hook)
+    fa = result["false_alarms"]
+    console.print(f"false alarms: {fa['alerts']} alerts over {fa['months']} months = {fa['alerts_per_month']}/month "
+                  f"(by kind {fa['by_kind']})")
+    print_table("injected bursts", ("size", "hours", "runs", "detected", "≤ 1 day", "median delay (h)"),
+                ([str(c["size"]), f"{c['hours']:g}", str(c["runs"]), f"{c['detected']:.0%}",
+                  f"{c['within_1_day']:.0%}", "—" if c["median_delay_hours"] is None else f"{c['median_delay_hours']:.1f}"]
+                 for c in result["injected"]["grid"]))
+    typer.echo(json.dumps(result, ensure_ascii=False))

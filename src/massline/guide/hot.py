@@ -90,9 +90,16 @@ def analyse(messages: Sequence[GuideMessage], progress: Progress | None = None) 
         feats.append(features(m))
         if progress is not None and (n % 200 == 0 or n == len(ordered)):
             progress("segmenting", n, len(ordered))
-    df = document_frequencies(feats)
-    clusterer, assigned = cluster_issues(ordered, feats, df)
-    return Analysis(list(ordered), feats, df, clusterer, assigned)
+    return analyse_features(ordered, feats)
+
+
+def analyse_features(messages: Sequence[GuideMessage], feats: Sequence[Features]) -> Analysis:
+    """Form issues from already segmented messages (re-used by the burst evaluation's injections)."""
+    pairs = sorted(zip(messages, feats, strict=True), key=lambda p: (p[0].created_at, p[0].id))
+    ordered, ordered_feats = [p[0] for p in pairs], [p[1] for p in pairs]
+    df = document_frequencies(ordered_feats)
+    clusterer, assigned = cluster_issues(ordered, ordered_feats, df)
+    return Analysis(ordered, ordered_feats, df, clusterer, assigned)
 
 
 def issue_id(first: GuideMessage) -> str:
