@@ -194,6 +194,61 @@ def eval_bursts_cmd(
                   f"(by kind {fa['by_kind']})")
     print_table("injected bursts", ("size", "hours", "runs", "detected", "≤ 1 day", "median delay (h)"),
                 ([str(c["size"]), f"{c['hours']:g}", str(c["runs"]), f"{c['detected']:.0%}",
-                  f"{c['within_1_day']:.0%}", "—" if c["median_delay_hours"] is None else f"{c['median_delay_hours']:.1f}"]
+                  f"{c['within_1_day']:.0%}",
+                  "—" if c["median_delay_hours"] is None else f"{c['median_delay_hours']:.1f}"]
                  for c in result["injected"]["grid"]))
+    typer.echo(json.dumps(result, ensure_ascii=False))
+
+
+class Period(StrEnum):
+    week = "week"
+    month = "month"
+
+
+@guide_app.command("topics")
+def topics_cmd(
+    data: DataOpt = None, since: SinceOpt = None, until: UntilOpt = None,
+    period: Annotated[Period, typer.Option("--period", help="Track topics by week or month.")] = Period.month,
+    refit: Annotated[bool, typer.Option("--refit", help="Refit the topic model (default: assign to the saved "
+                                                        "one, fitting it only when there is none).")] = False,
+    k: Annotated[int | None, typer.Option("--k", min=2, help="Number of topics when fitting.")] = None,
+    fmt: Annotated[ListFormat, typer.Option("--format", help="table or json (one object, last line).")]
+    = ListFormat.table,
+) -> None:
+    """Topics with labels, sizes and status over time (new, growing, stable, fading, quiet)."""
+    from massline.guide.hot import analyse
+    from massline.guide.service import topic_view
+
+    loaded = _load(data, since, until)
+    bar, hook = _progress()
+    with bar:
+        analysis = analyse(loaded.messages, progress=hook)
+    view = topic_view(settings(), analysis, period=period.value, refit=refit, k=k)
+    err_console.print(f"[dim]{view.model_note}[/]")
+    if fmt is ListFormat.json:
+        typer.echo(json.dumps({"periods": view.periods, "other": view.other, "topics": view.topics},
+                              ensure_ascii=False))
+        return
+    last = view.periods[-4:]
+    print_table(f"topics by {period.value} ({len(analysis.messages)} messages)",
+                ("topic", "留言", "状态", "标签", *last),
+                ([str(t["topic_id"]), str(t["count"]), t["status"], t["label"],
+                  *(str(v) for v in t["series"][-len(last):])] for t in view.topics))
+
+
+@eval_app.command("topics")
+def eval_topics_cmd(
+    data: Annotated[Path | None, typer.Option("--data", help="Archive (default: the shipped "
+                                                              "fj3_hot_messages_full.csv).")] = None,
+) -> None:
+    """NPMI coherence (k sweep) and two-halves stability of the topics; last line = JSON."""
+    from massline.guide.evaluate import evaluate_topics
+
+    analysis = _analysis_of(data or _default_fj3())
+    bar, hook = _progress()
+    with bar:
+        result = evaluate_topics(analysis, progress=hook)
+    console.print(f"NPMI (k={result['k']}): {result['npmi']}; sweep {result['k_sweep']}")
+    console.print(f"two halves: ARI {result['stability']['ari']}, NMI {result['stability']['nmi']}, "
+                  f"top-word Jaccard {result['stability']['top_word_jaccard']}")
     typer.echo(json.dumps(result, ensure_ascii=False))

@@ -7,12 +7,15 @@ median delay from the first injected message to the alert that contains injected
 
 from __future__ import annotations
 
+import math
 import random
 import statistics
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from massline.guide.bursts import Seasonality, detect
 from massline.guide.hot import LOCAL_TZ, Analysis, analyse_features
@@ -92,3 +95,68 @@ def evaluate_bursts(analysis: Analysis, *, sizes: Sequence[int] = SIZES, hours: 
         "median_delay_hours": round(statistics.median(delays), 2) if delays else None, "grid": grid}}
 
 
+
+
+def npmi(model: Any, docs: Sequence[list[str]], top: int = 10) -> float:
+    """Mean NPMI of each topic's ``top`` words, document co-occurrence over ``docs`` (−1 … 1; higher = coherent)."""
+    vocab = {w: i for i, w in enumerate(model.vectorizer.get_feature_names_out())}
+    x = model.vectorizer.transform(list(docs))
+    x.data[:] = 1.0
+    n = x.shape[0]
+    scores = []
+    for words in model.top_words:
+        idx = [vocab[w] for w in words[:top] if w in vocab]
+        sub = x[:, idx].tocsc()
+        co = (sub.T @ sub).toarray()
+        p = np.diag(co) / n
+        vals = []
+        for a in range(len(idx)):
+            for b in range(a + 1, len(idx)):
+                pab = co[a, b] / n
+                if pab <= 0:
+                    vals.append(-1.0)
+                elif pab >= 1:
+                    vals.append(1.0)
+                else:
+                    vals.append(float(math.log(pab / (p[a] * p[b])) / -math.log(pab)))
+        if vals:
+            scores.append(sum(vals) / len(vals))
+    return float(sum(scores) / len(scores)) if scores else 0.0
+
+
+def evaluate_topics(analysis: Analysis, *, ks: Sequence[int] = (15, 25, 35), seed: int = 0,
+                    progress: Progress | None = None) -> dict[str, Any]:
+    """NPMI coherence for a few k on the whole archive, and two-halves stability (ARI, NMI, top-word overlap)."""
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    from massline.guide.topics import TopicModel, default_k, problem_words
+
+    docs = [problem_words(f) for f in analysis.feats]
+    titles = [m.title for m in analysis.messages]
+    sweep = []
+    steps = len(ks) + 2
+    for n, k in enumerate(ks, start=1):
+        model = TopicModel.fit(docs, titles, k=k, seed=seed)
+        sweep.append({"k": k, "npmi": round(npmi(model, docs), 4)})
+        if progress is not None:
+            progress("fitting topics", n, steps)
+    k = default_k(len(docs))
+    rng = random.Random(seed)
+    order = list(range(len(docs)))
+    rng.shuffle(order)
+    half_a, half_b = order[: len(order) // 2], order[len(order) // 2:]
+    model_a = TopicModel.fit([docs[i] for i in half_a], [titles[i] for i in half_a], k=k, seed=seed)
+    model_b = TopicModel.fit([docs[i] for i in half_b], [titles[i] for i in half_b], k=k, seed=seed + 1)
+    if progress is not None:
+        progress("fitting topics", steps, steps)
+    la, lb = model_a.assign(docs), model_b.assign(docs)
+    overlaps = []
+    for words_a in model_a.top_words:
+        sa = set(words_a)
+        overlaps.append(max(len(sa & set(wb)) / len(sa | set(wb)) for wb in model_b.top_words))
+    full = TopicModel.fit(docs, titles, k=k, seed=seed)
+    return {"messages": len(docs), "k": k, "npmi": round(npmi(full, docs), 4), "k_sweep": sweep,
+            "stability": {"ari": round(float(adjusted_rand_score(la, lb)), 4),
+                          "nmi": round(float(normalized_mutual_info_score(la, lb)), 4),
+                          "top_word_jaccard": round(sum(overlaps) / len(overlaps), 4)},
+            "labels": full.labels}

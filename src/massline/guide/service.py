@@ -5,14 +5,17 @@ Thin glue between intake, storage and the guide computations, shared by ``massli
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from massline.core.config import Settings
 from massline.core.errors import InputError
 from massline.db.session import session_scope, upgrade
 from massline.guide.corpus import GuideMessage, read_records
+from massline.guide.hot import Analysis
 from massline.guide.store import load_messages
 from massline.ingest.dates import parse_datetime
 from massline.ingest.service import ingest_paths
@@ -55,3 +58,46 @@ def load(settings: Settings, data: Path | None, *, since: datetime | None = None
     note = (f"{data.name}: {len(records)} records, {report.total('new')} new, {report.total('duplicate')} already "
             f"stored; ranking its {len(msgs)} messages")
     return Loaded(msgs, users, note)
+
+
+def topic_model_dir(settings: Settings) -> Path:
+    return settings.models_dir() / "guide_topics"
+
+
+@dataclass
+class TopicView:
+    """Topics over time for a set of messages, as the CLI and the dashboard show them."""
+
+    model_note: str
+    topics: list[dict[str, Any]]
+    periods: list[str]
+    other: list[int]
+
+
+def topic_view(settings: Settings | None, analysis: Analysis, *, period: str = "month", refit: bool = False,
+               k: int | None = None) -> TopicView:
+    """Assign the analysed messages to the saved topic model (fit and save it when missing or on ``refit``)."""
+    from massline.guide.topics import LABEL_WORDS, TopicModel, problem_words, trends
+
+    docs = [problem_words(f) for f in analysis.feats]
+    directory = topic_model_dir(settings) if settings is not None else None
+    model = None if refit or directory is None else TopicModel.load(directory)
+    if model is None:
+        model = TopicModel.fit(docs, [m.title for m in analysis.messages], k=k)
+        note = f"fitted {model.k} topics on {len(docs)} messages"
+        if directory is not None:
+            model.save(directory)
+            note += f", saved to {directory}"
+        assigned = model.assign(docs)
+    else:
+        assigned = model.update(docs)
+        if directory is not None:
+            model.save(directory)
+        note = f"assigned {len(docs)} messages to the saved {model.k} topics (no refit; --refit to refit)"
+    tr = trends(assigned, [m.created_at for m in analysis.messages], model.k, period)
+    counts = Counter(assigned)
+    topics = [{"topic_id": t, "label": model.labels[t], "words": model.top_words[t][:LABEL_WORDS],
+               "title": model.titles[t], "count": counts.get(t, 0), "status": tr["status"][t],
+               "series": tr["series"][t]} for t in range(model.k)]
+    topics.sort(key=lambda x: -int(x["count"]))
+    return TopicView(note, topics, tr["periods"], tr["other"])
