@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import jsonschema_rs
+from tests.guide.conftest import FJ3_SAMPLE
 from typer.testing import CliRunner
 
 import massline.cli.app  # noqa: F401  (registers every command)
@@ -16,8 +17,6 @@ from massline.guide.hot import Analysis, analyse_features
 from massline.guide.inject import make_burst
 from massline.guide.risk import score_alert
 from massline.guide.schemas import ALERTS
-
-from .conftest import FJ3_SAMPLE
 
 
 def _inject(analysis: Analysis, template_word: str, size: int, hours: float) -> tuple[Analysis, list[int]]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jsonschema_rs
 from openpyxl import load_workbook
+from tests.guide.conftest import FJ3_SAMPLE
 from typer.testing import CliRunner
 
 import massline.cli.app  # noqa: F401  (registers every command)
@@ -16,8 +17,6 @@ from massline.guide.export import DETAIL_COLUMNS, ISSUE_COLUMNS
 from massline.guide.heat import PARTS
 from massline.guide.hot import Analysis, rank_issues
 from massline.guide.schemas import HOT_ISSUES
-
-from .conftest import FJ3_SAMPLE
 
 
 def test_heat_parts_sum_to_the_index_on_real_issues(slice_analysis: Analysis) -> None:
