@@ -21,6 +21,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "massline.web.api.auth",
     "massline.web.pages.public",
     "massline.web.pages.staff",
+    "massline.web.pages.guide",
 )
 
 
