@@ -9,7 +9,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -32,15 +32,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder: Path = tmp_path_factory.mktemp("browser")
+def serve(folder: Path, prepare: Callable[[str], None]) -> Iterator[str]:
+    """A migrated SQLite installation in ``folder``, filled by ``prepare(url)``, served by uvicorn on a free port."""
     url = f"sqlite:///{folder / 'massline.db'}"
     upgrade(url)
-    with session_scope(url) as session:
-        seed_sample(session, secret_key="browser-secret")
-        create_user_with_password(session, "dispatcher", "dispatcher", PASSWORD)
-        create_user_with_password(session, "handler", "handler", PASSWORD)
+    prepare(url)
     settings = Settings(database_url=url, data_dir=folder, secret_key="browser-secret")
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
@@ -52,6 +48,18 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=5)
+
+
+def _seed(url: str) -> None:
+    with session_scope(url) as session:
+        seed_sample(session, secret_key="browser-secret")
+        create_user_with_password(session, "dispatcher", "dispatcher", PASSWORD)
+        create_user_with_password(session, "handler", "handler", PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from serve(tmp_path_factory.mktemp("browser"), _seed)
 
 
 @pytest.fixture(scope="session")
