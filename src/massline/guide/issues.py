@@ -43,6 +43,7 @@ class Issue:
     keys: Counter[str] = field(default_factory=Counter)
     first: datetime | None = None
     last: datetime | None = None
+    closed: bool = False  # evicted from the online state (too old to be joined); members stay
 
     @property
     def size(self) -> int:
@@ -57,6 +58,8 @@ class IssueClusterer:
         self.issues: list[Issue] = []
         self._by_key: dict[str, set[int]] = {}
         self._by_word: dict[str, set[int]] = {}
+        self._open: list[int] = []  # issues not yet evicted (see ``evict``)
+        self._checked = 0
 
     def _candidates(self, feats: Features, when: datetime) -> set[int]:
         found: set[int] = set()
@@ -64,7 +67,8 @@ class IssueClusterer:
             found |= self._by_key.get(key, set())
         for word in self._rare(feats.title_words):
             found |= self._by_word.get(word, set())
-        return {i for i in found if (last := self.issues[i].last) is None or when - last <= MAX_GAP_WITH_KEY}
+        return {i for i in found if not self.issues[i].closed
+                and ((last := self.issues[i].last) is None or when - last <= MAX_GAP_WITH_KEY)}
 
     def _rare(self, words: Sequence[str]) -> list[str]:
         return sorted(set(words), key=lambda w: -self.df.idf(w))[:RARE_TITLE_WORDS]
@@ -118,6 +122,31 @@ class IssueClusterer:
         for word in self._rare(feats.title_words):
             self._by_word.setdefault(word, set()).add(best)
         return best
+
+
+    def evict(self, now: datetime) -> int:
+        """Drop the centroids of issues nobody can join any more (memory bounded on long streams).
+
+        A single-message issue older than :data:`MAX_GAP` can only be joined through a shared key, which is
+        rare; it is closed then. Any issue older than :data:`MAX_GAP_WITH_KEY` is closed. Returns how many.
+        """
+        closed = 0
+        still_open = []
+        for number in range(self._checked, len(self.issues)):
+            self._open.append(number)
+        self._checked = len(self.issues)
+        for number in self._open:
+            issue = self.issues[number]
+            age = now - issue.last if issue.last is not None else now - now
+            if age > MAX_GAP_WITH_KEY or (issue.size == 1 and age > MAX_GAP):
+                issue.closed = True
+                issue.centroid = Centroid()
+                issue.problem = Centroid()
+                closed += 1
+            else:
+                still_open.append(number)
+        self._open = still_open
+        return closed
 
 
 def document_frequencies(all_features: Iterable[Features]) -> DocFreq:
