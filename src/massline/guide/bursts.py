@@ -169,7 +169,7 @@ class BurstDetector:
 
 def message_keys(analysis: Analysis, index: int, topics: Sequence[int] | None = None) -> list[tuple[str, str]]:
     feats = analysis.feats[index]
-    keys = [("issue", str(analysis.assigned[index]))]
+    keys = [("issue", str((analysis.online or analysis.assigned)[index]))]
     district = feats.district or feats.city
     if district:
         keys.append(("district", district))
@@ -184,6 +184,9 @@ def detect(analysis: Analysis, *, topics: Sequence[int] | None = None,
     """Run the online detector over the analysed messages in arrival (time) order."""
     msgs: list[GuideMessage] = analysis.messages
     season = season or Seasonality.fit([m.created_at for m in msgs])
+    first_of: dict[int, int] = {}
+    for i, number in enumerate(analysis.online or analysis.assigned):
+        first_of.setdefault(number, i)
 
     def label_of(kind: str, key: str) -> str:
         if kind == "district":
@@ -191,8 +194,7 @@ def detect(analysis: Analysis, *, topics: Sequence[int] | None = None,
         if kind == "topic" and topic_labels is not None:
             return f"话题「{topic_labels[int(key)]}」升温"
         if kind == "issue":
-            issue = analysis.issues[int(key)]
-            first = msgs[issue.members[0]]
+            first = msgs[first_of[int(key)]]
             return f"问题「{first.title[:30]}」集中反映"
         return f"{kind} {key}"
 
@@ -205,7 +207,7 @@ def detect(analysis: Analysis, *, topics: Sequence[int] | None = None,
         alert.message_ids = [msgs[i].id for i in members]
         alert.external_ids = [msgs[i].external_id for i in members]
         if alert.kind == "issue":
-            alert.alert_id = f"B-issue-{msgs[analysis.issues[int(alert.key)].members[0]].id}-" \
+            alert.alert_id = f"B-issue-{msgs[first_of[int(alert.key)]].id}-" \
                              f"{alert.detected_at.astimezone(LOCAL_TZ):%Y%m%d%H%M}"
         users = len({msgs[i].author or f"#{msgs[i].id}" for i in members})
         alert.reasons.append(f"{users} distinct writers among {len(members)} messages")

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from massline.guide.corpus import GuideMessage
 from massline.guide.heat import HeatInput, heat_index, heat_parts
-from massline.guide.issues import Issue, IssueClusterer, cluster_issues, document_frequencies
+from massline.guide.issues import Issue, IssueClusterer, cluster_issues, consolidate, document_frequencies
 from massline.guide.text import FINE_LEVELS, Features, features, warm
 from massline.guide.vectors import DocFreq
 
@@ -38,7 +38,8 @@ class Analysis:
     feats: list[Features]
     df: DocFreq
     clusterer: IssueClusterer
-    assigned: list[int]
+    assigned: list[int]  # issue of each message after consolidation (what pages and rankings show)
+    online: list[int] = field(default_factory=list)  # issue of each message when it arrived (bursts use this)
 
     @property
     def issues(self) -> list[Issue]:
@@ -98,8 +99,8 @@ def analyse_features(messages: Sequence[GuideMessage], feats: Sequence[Features]
     pairs = sorted(zip(messages, feats, strict=True), key=lambda p: (p[0].created_at, p[0].id))
     ordered, ordered_feats = [p[0] for p in pairs], [p[1] for p in pairs]
     df = document_frequencies(ordered_feats)
-    clusterer, assigned = cluster_issues(ordered, ordered_feats, df)
-    return Analysis(ordered, ordered_feats, df, clusterer, assigned)
+    clusterer, online = cluster_issues(ordered, ordered_feats, df)
+    return Analysis(ordered, ordered_feats, df, clusterer, consolidate(clusterer, online), online)
 
 
 def issue_id(first: GuideMessage) -> str:
@@ -176,7 +177,7 @@ def rank_issues(analysis: Analysis, *, top: int | None = 10, now: datetime | Non
     mean_reactions = sum(m.likes + m.dislikes for m in msgs) / len(msgs)
     scored = []
     for issue in analysis.issues:
-        if issue.size < min_messages:
+        if issue.size < max(min_messages, 1):
             continue
         members = [msgs[i] for i in issue.members]
         places = {n for i in issue.members for n, lv in analysis.feats[i].places if lv in FINE_LEVELS}

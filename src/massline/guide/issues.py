@@ -11,6 +11,7 @@ per message constant, so a million messages take linear time and bounded memory.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -166,3 +167,70 @@ def cluster_issues(messages: Sequence[GuideMessage], feats: Sequence[Features],
     for i in order:
         assigned[i] = clusterer.add(i, feats[i], clusterer.vectors(feats[i]), messages[i].created_at)
     return clusterer, assigned
+
+
+#: Problem-word cosine at which two issues named after the same place are merged by :func:`consolidate`.
+MERGE_SAME_KEY = 0.12
+
+
+def _centroid_cosine(a: Centroid, b: Centroid) -> float:
+    if a.norm2 <= 0 or b.norm2 <= 0:
+        return 0.0
+    small, large = (a.total, b.total) if len(a.total) < len(b.total) else (b.total, a.total)
+    return sum(v * large.get(w, 0.0) for w, v in small.items()) / math.sqrt(a.norm2 * b.norm2)
+
+
+def _main_key(issue: Issue) -> str | None:
+    if not issue.keys:
+        return None
+    key, count = issue.keys.most_common(1)[0]
+    return key if count * 2 >= issue.size else None
+
+
+def consolidate(clusterer: IssueClusterer, assigned: list[int]) -> list[int]:
+    """Merge issues named after the same place whose problems are alike (batch step before ranking).
+
+    Online assignment sees a message once, against the issues of that moment; two early messages about the
+    same estate with different wording (油烟 / 噪音 from the same shops) can start two issues that a later
+    view shows are one. Issues whose main key is the same and whose problem centroids have a cosine of at
+    least :data:`MERGE_SAME_KEY` are merged into the earliest; returns the new assignment (the online one
+    is left untouched for burst detection).
+    """
+    groups: dict[str, list[int]] = {}
+    for issue in clusterer.issues:
+        key = _main_key(issue)
+        if key is not None and issue.size:
+            groups.setdefault(key, []).append(issue.number)
+    parent = list(range(len(clusterer.issues)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for numbers in groups.values():
+        for x, a in enumerate(numbers):
+            for b in numbers[x + 1:]:
+                ia, ib = clusterer.issues[a], clusterer.issues[b]
+                if _centroid_cosine(ia.problem, ib.problem) >= MERGE_SAME_KEY:
+                    ra, rb = find(a), find(b)
+                    if ra != rb:
+                        parent[max(ra, rb)] = min(ra, rb)
+    merged = [find(n) for n in assigned]
+    for issue in clusterer.issues:
+        root = find(issue.number)
+        if root != issue.number:
+            target = clusterer.issues[root]
+            target.members.extend(issue.members)
+            target.keys.update(issue.keys)
+            for w, v in issue.problem.total.items():
+                target.problem.total[w] = target.problem.total.get(w, 0.0) + v
+            target.problem.norm2 = sum(v * v for v in target.problem.total.values())
+            for w, v in issue.centroid.total.items():
+                target.centroid.total[w] = target.centroid.total.get(w, 0.0) + v
+            target.centroid.norm2 = sum(v * v for v in target.centroid.total.values())
+            target.first = min(t for t in (target.first, issue.first) if t is not None)
+            target.last = max(t for t in (target.last, issue.last) if t is not None)
+            issue.members = []
+    return merged

@@ -94,12 +94,23 @@ def _words_with_places(text: str) -> tuple[list[str], list[dict[str, object]]]:
     return words, places
 
 
+#: Institution words that name a kind, not one institution (``有限公司``): the word before them is the name.
+GENERIC_ORGS = frozenset("""有限公司 股份有限公司 有限责任公司 分公司 子公司 总公司 科技公司 物业公司 开发公司
+房地产公司 技术学院 职业技术学院 职业学院 配套幼儿园 普惠性幼儿园 公办幼儿园 民办幼儿园 公立幼儿园 私立幼儿园
+幼儿园 小学 中学 大学 学校 医院 公园 广场 市场 花园 家园 公寓 大厦 新城 物业 楼盘 农贸市场""".split())
+
+
 def _org_keys(words: list[str]) -> list[str]:
     out = []
     for i, w in enumerate(words):
         for suffix in ORG_SUFFIXES:
             if w.endswith(suffix):
-                name = w if len(w) > len(suffix) + 1 else (words[i - 1] + w if i > 0 else "")
+                if w in GENERIC_ORGS:
+                    prev = words[i - 1] if i > 0 else ""
+                    name = prev + w if len(prev) >= 2 and prev + w not in GENERIC_ORGS else ""
+                else:
+                    name = w if len(w) > len(suffix) + 1 else (words[i - 1] + w if i > 0 else "")
+                    name = "" if name in GENERIC_ORGS else name
                 if len(name) >= len(suffix) + 2:
                     out.append(_core(name))
                 break
