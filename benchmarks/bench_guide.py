@@ -38,7 +38,7 @@ def fj3_wall() -> dict[str, Any]:
     from massline.guide.text import warm
 
     warm()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     messages = read_file(DATA)
     t_read = time.perf_counter()
     analysis = analyse(messages)
@@ -49,6 +49,8 @@ def fj3_wall() -> dict[str, Any]:
     view = topic_view(None, analysis)
     done = time.perf_counter()
     return {"messages": len(messages), "seconds_total": round(done - started, 2),
+            "cpu_seconds_total": round(time.process_time() - cpu_started, 2),
+            "load_average_1min": round(os.getloadavg()[0], 1),
             "seconds": {"read": round(t_read - started, 2), "segment_and_issues": round(t_issues - t_read, 2),
                         "heat_and_bursts": round(t_hot - t_issues, 2), "topics": round(done - t_hot, 2)},
             "issues": len(analysis.issues), "hot_top1": hot[0].label if hot else None, "alerts": len(alerts),
@@ -80,12 +82,13 @@ def stream(target: int, budget: float) -> dict[str, Any]:
     result = run_stream(resample(base, target, seed=1), season=season, deadline=time.monotonic() + budget)
     seconds = time.perf_counter() - started
     rate = result.messages / seconds
+    load = round(os.getloadavg()[0], 1)
     return {"target": target, "processed": result.messages, "reached_target": result.messages >= target,
             "seconds": round(seconds, 1), "guide_messages_per_s": round(rate, 1),
             "jieba_messages_per_s": round(jieba_rate, 1), "ratio_to_jieba": round(rate / jieba_rate, 3),
             "extrapolated_seconds_for_target": round(target / rate, 0),
             "peak_rss_mb_before_stream": round(before, 1), "peak_rss_mb": round(_peak_mb(), 1),
-            "issues": result.issues, "alerts": result.alerts, "topics": result.topics}
+            "issues": result.issues, "alerts": result.alerts, "topics": result.topics, "load_average_1min": load}
 
 
 def run() -> dict[str, Any]:
@@ -95,7 +98,9 @@ def run() -> dict[str, Any]:
     big = stream(target, budget)
     return {
         "name": "guide",
-        "metrics": {"fj3_seconds_topics_hot_bursts": wall["seconds_total"], "stream_processed": big["processed"],
+        "metrics": {"fj3_seconds_topics_hot_bursts": wall["seconds_total"],
+                    "fj3_cpu_seconds_topics_hot_bursts": wall["cpu_seconds_total"],
+                    "stream_processed": big["processed"],
                     "stream_messages_per_s": big["guide_messages_per_s"],
                     "jieba_messages_per_s": big["jieba_messages_per_s"], "ratio_to_jieba": big["ratio_to_jieba"],
                     "peak_rss_mb": big["peak_rss_mb"]},
