@@ -37,3 +37,24 @@ def test_topic_status_over_months() -> None:
     tr = trends(assigned, times, 2, "month")
     assert tr["periods"][-1] == "2019-05"
     assert tr["status"][0] == "growing" and tr["status"][1] == "new"
+
+
+def test_guide_topics_cli_fits_then_assigns_without_refit(sqlite_url: str, tmp_path: Path) -> None:
+    import json
+
+    from tests.guide.conftest import FJ3_SAMPLE
+    from typer.testing import CliRunner
+
+    import massline.cli.app  # noqa: F401  (registers every command)
+    from massline.cli._apps import app
+
+    args = ["--database-url", sqlite_url, "--data-dir", str(tmp_path), "guide", "topics", "--data", str(FJ3_SAMPLE),
+            "--format", "json"]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    view = json.loads(first.stdout.strip().splitlines()[-1])
+    assert view["topics"] and sum(t["count"] for t in view["topics"]) + sum(view["other"]) == 30
+    assert all(t["status"] in ("new", "growing", "stable", "fading", "quiet") for t in view["topics"])
+    assert (tmp_path / "models" / "guide_topics" / "topics.npz").exists()
+    second = CliRunner().invoke(app, args)
+    assert second.exit_code == 0 and "no refit" in second.output

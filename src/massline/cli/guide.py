@@ -220,6 +220,11 @@ def topics_cmd(
     from massline.guide.service import topic_view
 
     loaded = _load(data, since, until)
+    if len(loaded.messages) < 2:
+        err_console.print("[yellow]too few messages for topics[/]")
+        if fmt is ListFormat.json:
+            typer.echo(json.dumps({"periods": [], "other": [], "topics": []}))
+        return
     bar, hook = _progress()
     with bar:
         analysis = analyse(loaded.messages, progress=hook)

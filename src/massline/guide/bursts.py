@@ -96,7 +96,7 @@ class Alert:
     external_ids: list[str | None] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        return {"alert_id": self.alert_id, "kind": self.kind, "label": self.label, "start": iso(self.start),
+        return {"alert_id": self.alert_id, "label": self.label, "start": iso(self.start),
                 "detected_at": iso(self.detected_at), "message_ids": self.message_ids,
                 "external_ids": self.external_ids, "score": round(self.score, 2), "expected": round(self.expected, 3),
                 "observed": self.observed, "reasons": self.reasons}

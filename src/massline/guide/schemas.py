@@ -40,6 +40,7 @@ ALERTS: dict[str, Any] = {
         "type": "object",
         "required": ["alert_id", "label", "start", "detected_at", "message_ids", "external_ids", "score", "expected",
                      "observed", "reasons"],
+        "additionalProperties": False,
         "properties": {
             "alert_id": {"type": "string", "minLength": 1},
             "label": {"type": "string", "minLength": 1},
