@@ -62,8 +62,8 @@ def rows() -> list[tuple[str, str, str, str]]:
     if d := _load("guide"):
         st = d["stream"]
         out.append((f"guide stream (issues + bursts + topics), {st['processed']:,} resampled 附件3 messages",
-                    f"{st['guide_messages_per_s']:,.0f} msg/s, peak RSS {st['peak_rss_mb']:,.0f} MB",
-                    f"jieba.lcut alone {st['jieba_messages_per_s']:,.0f} msg/s", f"{st['ratio_to_jieba']}×"))
+                    f"{st['guide_messages_per_s']:,.0f} msg per CPU s, peak RSS {st['peak_rss_mb']:,.0f} MB",
+                    f"jieba.lcut alone {st['jieba_messages_per_s']:,.0f} msg per CPU s", f"{st['ratio_to_jieba']}×"))
     return out
 
 
