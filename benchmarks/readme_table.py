@@ -59,6 +59,11 @@ def rows() -> list[tuple[str, str, str, str]]:
             if key in m:
                 out.append((f"page `{key}` p95, whole 附件2 on SQLite", f"{m[key]['p95_ms']} ms",
                             f"/healthz p95 {base} ms", f"{m[key]['p95_ms'] / base:.1f}×"))
+    if d := _load("guide"):
+        st = d["stream"]
+        out.append((f"guide stream (issues + bursts + topics), {st['processed']:,} resampled 附件3 messages",
+                    f"{st['guide_messages_per_s']:,.0f} msg per CPU s, peak RSS {st['peak_rss_mb']:,.0f} MB",
+                    f"jieba.lcut alone {st['jieba_messages_per_s']:,.0f} msg per CPU s", f"{st['ratio_to_jieba']}×"))
     return out
 
 

@@ -9,7 +9,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -30,6 +30,28 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def serve_settings(settings: Settings) -> Iterator[str]:
+    """Serve an installation with uvicorn on a free port until the generator is closed."""
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+def serve(folder: Path, prepare: Callable[[str], None]) -> Iterator[str]:
+    """A migrated SQLite installation in ``folder``, filled by ``prepare(url)``, served by uvicorn on a free port."""
+    url = f"sqlite:///{folder / 'massline.db'}"
+    upgrade(url)
+    prepare(url)
+    yield from serve_settings(Settings(database_url=url, data_dir=folder, secret_key="browser-secret"))
 
 
 @pytest.fixture(scope="session")
@@ -56,17 +78,7 @@ def live_db(live_settings: Settings) -> str:
 
 @pytest.fixture(scope="session")
 def live_server(live_settings: Settings) -> Iterator[str]:
-    settings = live_settings
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=5)
+    yield from serve_settings(live_settings)
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "massline.cli.posts",
     "massline.cli.claims",
     "massline.cli.consult",
+    "massline.cli.guide",
 )
 
 for _module in COMMAND_MODULES:

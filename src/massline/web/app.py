@@ -30,6 +30,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "massline.web.pages.desk_public",
     "massline.web.pages.consult",
     "massline.web.pages.consult_staff",
+    "massline.web.pages.guide",
 )
 
 

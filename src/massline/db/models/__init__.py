@@ -6,6 +6,7 @@ from massline.db.models import (  # noqa: F401
     consult,
     deadlines,
     forecast,
+    guide,
     publish,
     routing,
     security,
