@@ -101,10 +101,22 @@ EXPECTED: dict[tuple[str, str], int] = {
     ("POST", "/staff/desk/claims/{claim_id}/corrections"): 403,
     ("POST", "/staff/desk/corrections/{correction_id}"): 403,
     ("POST", "/staff/desk/reviews/{review_id}"): 403,
+    # guide: the dashboard is department-aware (a list), objects of another department are not found
+    ("GET", "/staff/guide"): LIST,
+    ("GET", "/staff/guide/issues/{issue_id}"): 404,
+    ("GET", "/staff/guide/incidents/{incident_id}"): 404,
+    ("POST", "/staff/guide/incidents"): 400,  # the walk's form names no alert or issue: refused, nothing opened
+    ("POST", "/staff/guide/incidents/{incident_id}/act"): 400,  # "accept" is no incident step: refused
+    # consultations: organisers' console, not a handler's
+    ("GET", "/staff/consult"): 403,
+    ("POST", "/staff/consult"): 403,
+    ("POST", "/staff/consult/statement/{statement_id}"): 403,
+    ("POST", "/staff/consult/{slug}/recompute"): 403,
 }
 #: Path parameters of routes whose objects are not a department's (posts, deliveries, …): any id.
 OTHER_IDS: dict[str, Any] = {"post_id": 1, "delivery_id": 1, "comment_id": 1, "action": "approve", "claim_id": 1,
-                             "correction_id": 1, "review_id": 1}
+                             "correction_id": 1, "review_id": 1, "issue_id": 1, "incident_id": 1, "statement_id": 1,
+                             "slug": "1"}
 FOREIGN_TITLE = "A1区小区噪音扰民"  # the seed's 环境保护 case (生态环境局), not the handler's 城乡建设
 OWN_TITLE = "A3区西湖路占道施工"
 QUEUED_TITLE = "A4区社保转移咨询"  # a message waiting in triage, no case yet
