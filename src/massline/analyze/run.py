@@ -85,6 +85,37 @@ def build_analyze_pipeline(settings: Settings, session: Session, names: Sequence
     return build_pipeline(names, {n: c for n, c in merged.items() if n in names})
 
 
+def analyze_batch(session: Session, pipeline: Pipeline, ids: Sequence[int], summary: AnalyzeSummary) -> None:
+    """Analyse the stored messages ``ids`` in ``session`` (the caller commits) and add to ``summary``.
+
+    Shared by :func:`analyze_messages` and the background engine's chunk task, so both keep
+    dispatcher decisions and write results the same way.
+    """
+    chunk = list(ids)
+    messages = {m.id: m for m in session.scalars(select(Message).where(Message.id.in_(chunk)))}
+    docs = pipeline.pipe([message_doc(messages[i]) for i in chunk if i in messages])
+    human = decided_message_ids(session, chunk)
+    for doc in docs:
+        if doc.message_id is None:  # cannot happen: every doc comes from a stored message
+            continue
+        results = doc.results
+        if doc.message_id in human:
+            results = [r for r in results if r.key not in HUMAN_KEYS]
+            summary.kept_human += 1
+        else:
+            category = doc.result("category")
+            route = doc.result("route")
+            if category is not None:
+                summary.categories[str(category.value)] += 1
+            if route is not None and isinstance(route.value, dict):
+                summary.queues[str(route.value.get("queue"))] += 1
+        summary.written += len(save_results(session, doc.message_id, results))
+        message = messages[doc.message_id]
+        if doc.meta.get("district") and (message.meta or {}).get("district") != doc.meta["district"]:
+            message.meta = {**(message.meta or {}), "district": doc.meta["district"]}
+    summary.messages += len(docs)
+
+
 def analyze_messages(
     settings: Settings,
     *,
@@ -111,28 +142,7 @@ def analyze_messages(
     for start in range(0, total, batch_size):
         chunk = ids[start : start + batch_size]
         with session_scope(url) as session:
-            messages = {m.id: m for m in session.scalars(select(Message).where(Message.id.in_(chunk)))}
-            docs = pipeline.pipe([message_doc(messages[i]) for i in chunk if i in messages])
-            human = decided_message_ids(session, chunk)
-            for doc in docs:
-                if doc.message_id is None:  # cannot happen: every doc comes from a stored message
-                    continue
-                results = doc.results
-                if doc.message_id in human:
-                    results = [r for r in results if r.key not in HUMAN_KEYS]
-                    summary.kept_human += 1
-                else:
-                    category = doc.result("category")
-                    route = doc.result("route")
-                    if category is not None:
-                        summary.categories[str(category.value)] += 1
-                    if route is not None and isinstance(route.value, dict):
-                        summary.queues[str(route.value.get("queue"))] += 1
-                summary.written += len(save_results(session, doc.message_id, results))
-                message = messages[doc.message_id]
-                if doc.meta.get("district") and (message.meta or {}).get("district") != doc.meta["district"]:
-                    message.meta = {**(message.meta or {}), "district": doc.meta["district"]}
-            summary.messages += len(docs)
+            analyze_batch(session, pipeline, chunk, summary)
         if progress is not None:
             progress(min(start + batch_size, total), total)
     summary.timings = dict(pipeline.timings)

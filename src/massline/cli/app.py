@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "massline.cli.users",
     "massline.cli.demo",
     "massline.cli.screenshots",
+    "massline.cli.engine",
 )
 
 for _module in COMMAND_MODULES:

@@ -44,6 +44,21 @@ class Settings(BaseSettings):
         default=600, description="Open311 POSTs per API key per minute, per server process (0 = unlimited, "
         "which also lifts the throttle of failed staff logins)."
     )
+    # background engine (massline.engine)
+    broker_url: str | None = Field(
+        default=None, description="Celery broker, e.g. amqp://guest:guest@127.0.0.1:5672// (RabbitMQ). Unset: the "
+        "embedded engine runs background tasks on a thread pool inside the process that submits them."
+    )
+    broker_queue: str = Field(default="massline", description="Queue the engine's tasks go to (one per "
+                              "installation sharing a broker).")
+    redis_url: str | None = Field(
+        default=None, description="Redis for counters shared by all processes (rate limits, login throttle); "
+        "checked by /readyz when set."
+    )
+    engine_threads: int = Field(default=2, ge=1, description="Threads of the embedded engine's pool.")
+    task_max_retries: int = Field(default=5, ge=0, description="Retries (exponential backoff) before a task "
+                                  "becomes a dead-letter record in task_failures.")
+    task_retry_base: float = Field(default=2.0, gt=0, description="First retry delay in seconds (doubles each time).")
 
     def resolved_data_dir(self) -> Path:
         """The data directory of this installation, derived from the database URL when not set."""

@@ -93,14 +93,34 @@ class CategoryModel:
         best = proba.argmax(axis=1) if len(texts) else np.zeros(0, dtype=int)
         return [(self.classes[int(k)], float(proba[i, k])) for i, k in enumerate(best)]
 
+    def predict_explained(self, texts: Sequence[str], k: int = 5) -> list[tuple[str, float, str]]:
+        """``(label, probability, explanation)`` per text from ONE feature pass over the batch.
+
+        Why: explaining message by message featurised every text a second time, which cost more
+        than the prediction itself (~110 messages/s); the batch matrix already holds each row.
+        """
+        if len(texts) == 0:
+            return []
+        features = self.features(texts)
+        proba = self.calibration.proba(self.linear.margins(features))
+        best = proba.argmax(axis=1)
+        out = []
+        for i, cls in enumerate(best):
+            row = slice(features.indptr[i], features.indptr[i + 1])
+            terms = self._row_contributions(features.indices[row], features.data[row], int(cls), k)
+            out.append((self.classes[int(cls)], float(proba[i, cls]), _format_terms(terms)))
+        return out
+
     def contributions(self, text: str, label: str, k: int = 5) -> list[tuple[str, float]]:
         """The ``k`` words / character n-grams that pushed ``text`` most towards ``label``."""
         if label not in self.classes:
             raise InputError(f"unknown label {label!r}; the model knows {', '.join(self.classes)}", field="label")
         row = self.features([text])
-        weights = self.linear.weights[self.classes.index(label), row.indices]
-        terms = row.data * weights
-        names = self._feature_names()[row.indices]
+        return self._row_contributions(row.indices, row.data, self.classes.index(label), k)
+
+    def _row_contributions(self, indices: np.ndarray, data: np.ndarray, cls: int, k: int) -> list[tuple[str, float]]:
+        terms = data * self.linear.weights[cls, indices]
+        names = self._feature_names()[indices]
         best: list[tuple[str, float]] = []
         seen: set[str] = set()
         for i in np.argsort(-terms):
@@ -115,12 +135,16 @@ class CategoryModel:
 
     def explain(self, text: str, label: str, k: int = 5) -> str:
         """Human-readable reason: top contributing words/n-grams, e.g. ``物业(+0.21), 小区(+0.12)``."""
-        return ", ".join(f"{name}(+{weight:.2f})" for name, weight in self.contributions(text, label, k))
+        return _format_terms(self.contributions(text, label, k))
 
     def _feature_names(self) -> np.ndarray:
         if self._names is None:
             self._names = self.featurizer.names()
         return self._names
+
+
+def _format_terms(terms: Sequence[tuple[str, float]]) -> str:
+    return ", ".join(f"{name}(+{weight:.2f})" for name, weight in terms)
 
 
 def _as_examples(records: Iterable[Example | tuple[str, str]]) -> list[Example]:

@@ -1,7 +1,7 @@
 """ORM models; importing this package registers every table on ``Base.metadata``."""
 
 # Feature models (each module owned by its feature; importing registers its tables).
-from massline.db.models import routing, users, workorders  # noqa: F401
+from massline.db.models import engine, routing, users, workorders  # noqa: F401
 from massline.db.models.audit import AuditEvent
 from massline.db.models.intake import Quarantine, RawItem, Source
 from massline.db.models.message import AnalysisResult, Message
