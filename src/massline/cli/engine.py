@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from massline.cli._apps import app, console, err_console, print_table, settings
+from massline.core.config import Settings
 
 tasks_app = typer.Typer(help="Background tasks: dead letters, retries.", no_args_is_help=True)
 app.add_typer(tasks_app, name="tasks")
@@ -28,6 +29,24 @@ def _heartbeat(name: str, concurrency: int, stop: threading.Event) -> None:
             err_console.print(f"[yellow]heartbeat failed: {exc}[/]")
         if stop.wait(ledger.HEARTBEAT_SECONDS):
             return
+
+
+def _warm_up(s: Settings) -> None:
+    """Build the analysis pipeline (jieba dictionaries, the model) once in the parent process, so the
+    pool processes forked from it start warm instead of each paying seconds on its first task; the
+    forked processes get their own database connections (inherited ones are dropped, not closed)."""
+    from celery.signals import worker_process_init
+
+    from massline.db.session import get_engine, session_scope
+    from massline.serve.requests import analysis_pipeline
+
+    with session_scope(s.resolved_database_url()) as session:
+        analysis_pipeline(s, session)
+
+    def fresh_connections(**_: object) -> None:
+        get_engine(s.resolved_database_url()).dispose(close=False)
+
+    worker_process_init.connect(fresh_connections, weak=False)
 
 
 @app.command("worker")
@@ -48,6 +67,7 @@ def worker_cmd(
         raise typer.Exit(2)
     upgrade(s.resolved_database_url())
     use_settings(s)
+    _warm_up(s)
     hostname = f"massline-{os.getpid()}@{socket.gethostname()}"
     stop = threading.Event()
     threading.Thread(target=_heartbeat, args=(f"celery-{hostname}", concurrency, stop), daemon=True).start()

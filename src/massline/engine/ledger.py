@@ -24,7 +24,7 @@ from massline.db.models.engine import EngineTask, EngineWorker, TaskFailure
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 #: a worker whose heartbeat is older than this no longer counts
-WORKER_STALE = timedelta(seconds=30)
+WORKER_STALE = timedelta(seconds=15)
 HEARTBEAT_SECONDS = 5.0
 
 
