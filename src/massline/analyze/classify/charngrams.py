@@ -45,6 +45,12 @@ class CharNgramCounter:
         self.rank = np.zeros(_MAX_CODE, dtype=np.int32)
         self.rank[[ord(ch) for ch in alphabet]] = np.arange(1, len(alphabet) + 1)
         self.table = _KeyTable(self._keys_of(vocabulary))
+        # Prefix-closed (every n-gram's first n-1 characters are in the vocabulary too, as min_df makes
+        # them for an n-gram block): an n-gram whose prefix was not found cannot be found, so each
+        # longer n only looks up the positions where the shorter one hit.
+        longer = [term[:-1] for term in vocabulary if len(term) > 1]
+        self.prefix_closed = bool(ngram_range[0] == 1 and (not longer
+                                                            or (self.table.lookup(self._keys_of(longer)) >= 0).all()))
 
     def _keys_of(self, terms: Sequence[str]) -> np.ndarray:
         """Key of each term (at most 4 characters, so a ``<U4`` array holds it zero-padded)."""
@@ -87,6 +93,9 @@ class CharNgramCounter:
             hit = column >= 0
             rows.append(doc_of[at[hit]])
             cols.append(column[hit])
+            if self.prefix_closed:
+                valid[:] = False
+                valid[at[hit]] = True
         # one sort of (row, column) cells gives the CSR layout and the counts (duplicates summed)
         cells, counts = np.unique(np.concatenate(rows) * self.n_features + np.concatenate(cols), return_counts=True)
         indptr = np.searchsorted(cells, np.arange(n_docs + 1, dtype=np.int64) * self.n_features)
