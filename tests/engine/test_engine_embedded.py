@@ -102,3 +102,19 @@ def test_unknown_task_is_refused_by_name(engine_settings: Settings) -> None:
 
     with pytest.raises(InputError, match="unknown task 'nope'"):
         submit(engine_settings, "nope")
+
+
+def test_analyze_command_fans_out_and_resumes(engine_settings: Settings) -> None:
+    ids = add_messages(engine_settings.resolved_database_url(), 12)
+    runner = CliRunner()
+    base = ["--database-url", engine_settings.resolved_database_url(), "--data-dir", str(engine_settings.data_dir)]
+    first = runner.invoke(app, [*base, "analyze", "--engine", "--all", "--batch-size", "5"])
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.output.strip().splitlines()[-1])["done"] == 3
+    assert_exactly_once(engine_settings, ids)
+    with session_scope(engine_settings.resolved_database_url()) as session:
+        runs = session.scalar(select(func.sum(EngineTask.attempts)))
+    again = runner.invoke(app, [*base, "analyze", "--engine", "--all", "--batch-size", "5"])  # an interrupted run, re-run
+    assert again.exit_code == 0, again.output
+    with session_scope(engine_settings.resolved_database_url()) as session:
+        assert session.scalar(select(func.sum(EngineTask.attempts))) == runs  # nothing finished was sent again

@@ -82,8 +82,13 @@ def stale_ids(session: Session, ids: Sequence[int], versions: dict[str, str], ke
     return [i for i in ids if i not in done or i in outdated]
 
 
-def analyze_chunk(settings: Settings, message_ids: list[int], open_cases: bool = False) -> dict[str, Any]:
-    """Analyse (and optionally open the cases of) stored messages; skips those already up to date."""
+def analyze_chunk(settings: Settings, message_ids: list[int], open_cases: bool = False,
+                  versions: dict[str, str] | None = None) -> dict[str, Any]:
+    """Analyse (and optionally open the cases of) stored messages; skips those already up to date.
+
+    ``versions`` (the component versions the submitter saw) only makes the chunk's ledger key
+    differ after a model or component change, so a re-analysis is new work, not a finished task.
+    """
     from massline.analyze.run import AnalyzeSummary, analyze_batch
     from massline.db.session import session_scope
     from massline.serve.requests import analysis_pipeline
