@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from tests.engine.conftest import add_messages
+from tests.engine.test_engine_embedded import assert_exactly_once
 
 from massline.core.config import Settings
 from massline.db.models.engine import EngineTask
 from massline.db.session import session_scope
 from massline.engine import status, submit_chunks, wait
-from tests.engine.conftest import add_messages
-from tests.engine.test_engine_embedded import assert_exactly_once
 
 BROKER = os.environ.get("MASSLINE_TEST_BROKER_URL")
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -36,7 +36,8 @@ def broker_settings(engine_settings: Settings) -> Iterator[Settings]:
         pytest.skip("RabbitMQ not configured: set MASSLINE_TEST_BROKER_URL to run the real-broker tests")
     if engine_settings.resolved_database_url().startswith("sqlite"):
         pytest.skip("the multi-process broker test runs on PostgreSQL (the production database)")
-    settings = engine_settings.model_copy(update={"broker_url": BROKER, "broker_queue": f"massline-test-{uuid.uuid4().hex[:8]}",
+    queue = f"massline-test-{uuid.uuid4().hex[:8]}"
+    settings = engine_settings.model_copy(update={"broker_url": BROKER, "broker_queue": queue,
                                                   "task_retry_base": 0.2, "task_max_retries": 5})
     yield settings
     from massline.engine.celery_app import celery_app

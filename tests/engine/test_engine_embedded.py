@@ -114,7 +114,8 @@ def test_analyze_command_fans_out_and_resumes(engine_settings: Settings) -> None
     assert_exactly_once(engine_settings, ids)
     with session_scope(engine_settings.resolved_database_url()) as session:
         runs = session.scalar(select(func.sum(EngineTask.attempts)))
-    again = runner.invoke(app, [*base, "analyze", "--engine", "--all", "--batch-size", "5"])  # an interrupted run, re-run
+    # an interrupted run, run again
+    again = runner.invoke(app, [*base, "analyze", "--engine", "--all", "--batch-size", "5"])
     assert again.exit_code == 0, again.output
     with session_scope(engine_settings.resolved_database_url()) as session:
         assert session.scalar(select(func.sum(EngineTask.attempts))) == runs  # nothing finished was sent again

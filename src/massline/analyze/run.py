@@ -22,11 +22,11 @@ from massline.analyze.routing.table import current_rules
 from massline.analyze.routing.triage import decided_message_ids
 from massline.core.config import Settings
 from massline.core.errors import InputError
-from massline.core.types import Doc
+from massline.core.types import Doc, Result
 from massline.db.models.message import AnalysisResult, Message
 from massline.db.session import session_scope
 from massline.pipeline.engine import Pipeline, build_pipeline
-from massline.store.results import save_results
+from massline.store.results import save_results_many
 
 HUMAN_KEYS = frozenset({"category", "route", "department"})
 
@@ -95,6 +95,7 @@ def analyze_batch(session: Session, pipeline: Pipeline, ids: Sequence[int], summ
     messages = {m.id: m for m in session.scalars(select(Message).where(Message.id.in_(chunk)))}
     docs = pipeline.pipe([message_doc(messages[i]) for i in chunk if i in messages])
     human = decided_message_ids(session, chunk)
+    to_save: dict[int, list[Result]] = {}
     for doc in docs:
         if doc.message_id is None:  # cannot happen: every doc comes from a stored message
             continue
@@ -109,10 +110,11 @@ def analyze_batch(session: Session, pipeline: Pipeline, ids: Sequence[int], summ
                 summary.categories[str(category.value)] += 1
             if route is not None and isinstance(route.value, dict):
                 summary.queues[str(route.value.get("queue"))] += 1
-        summary.written += len(save_results(session, doc.message_id, results))
+        to_save[doc.message_id] = results
         message = messages[doc.message_id]
         if doc.meta.get("district") and (message.meta or {}).get("district") != doc.meta["district"]:
             message.meta = {**(message.meta or {}), "district": doc.meta["district"]}
+    summary.written += save_results_many(session, to_save)
     summary.messages += len(docs)
 
 

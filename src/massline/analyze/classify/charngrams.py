@@ -33,26 +33,32 @@ _SEPARATOR = "\x00"
 class CharNgramCounter:
     """Counts of the vocabulary's character n-grams, one row per text (``scipy.sparse.csr_matrix``)."""
 
-    def __init__(self, vocabulary: Sequence[str], ngram_range: tuple[int, int]) -> None:
+    def __init__(self, vocabulary: Sequence[str] | np.ndarray, ngram_range: tuple[int, int]) -> None:
         self.ngram_range = ngram_range
-        self.n_features = len(vocabulary)
-        alphabet = sorted({ch for term in vocabulary for ch in term})
-        self.supported = (ngram_range[1] <= 4 and len(alphabet) < 2**15 and _SEPARATOR not in alphabet
-                          and ngram_range[0] >= 1 and all(0 < len(term) <= 4 for term in vocabulary))
+        terms = np.asarray(vocabulary, dtype=str)
+        self.n_features = len(terms)
+        lengths = np.char.str_len(terms) if len(terms) else np.zeros(0, dtype=int)
+        self.supported = bool(ngram_range[1] <= 4 and ngram_range[0] >= 1 and ((lengths > 0) & (lengths <= 4)).all())
+        if not self.supported:
+            return
+        codes = terms.astype("<U4").view(np.uint32).reshape(len(terms), 4)
+        alphabet = np.unique(codes[codes != 0])
+        self.supported = len(alphabet) < 2**15 and ord(_SEPARATOR) not in alphabet
         if not self.supported:
             return
         self.bits = max(1, len(alphabet).bit_length())
         self.rank = np.zeros(_MAX_CODE, dtype=np.int32)
-        self.rank[[ord(ch) for ch in alphabet]] = np.arange(1, len(alphabet) + 1)
-        self.table = _KeyTable(self._keys_of(vocabulary))
+        self.rank[alphabet] = np.arange(1, len(alphabet) + 1)
+        self.table = _KeyTable(self._keys_of(terms))
         # Prefix-closed (every n-gram's first n-1 characters are in the vocabulary too, as min_df makes
         # them for an n-gram block): an n-gram whose prefix was not found cannot be found, so each
         # longer n only looks up the positions where the shorter one hit.
-        longer = [term[:-1] for term in vocabulary if len(term) > 1]
-        self.prefix_closed = bool(ngram_range[0] == 1 and (not longer
-                                                            or (self.table.lookup(self._keys_of(longer)) >= 0).all()))
+        longer = codes[lengths > 1].copy()
+        longer[np.arange(len(longer)), lengths[lengths > 1] - 1] = 0  # drop each term's last character
+        self.prefix_closed = bool(ngram_range[0] == 1 and (
+            not len(longer) or (self.table.lookup(self._keys_of(longer.view("<U4").ravel())) >= 0).all()))
 
-    def _keys_of(self, terms: Sequence[str]) -> np.ndarray:
+    def _keys_of(self, terms: Sequence[str] | np.ndarray) -> np.ndarray:
         """Key of each term (at most 4 characters, so a ``<U4`` array holds it zero-padded)."""
         codes = np.asarray(terms, dtype="<U4").view(np.uint32).reshape(len(terms), 4)
         ranks = self.rank[codes].astype(np.int64)

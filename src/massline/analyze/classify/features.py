@@ -39,7 +39,7 @@ class TfidfBlock:
         sklearn's, several times faster — see :mod:`massline.analyze.classify.charngrams`)."""
         if self.kind == "char":
             if self._fast is None:
-                self._fast = CharNgramCounter([str(t) for t in self.vocabulary], self.ngram_range)
+                self._fast = CharNgramCounter(self.vocabulary, self.ngram_range)
             if self._fast.supported:
                 return self._fast.transform(docs)
         return sp.csr_matrix(self.counter().transform(docs), dtype=np.float32)
