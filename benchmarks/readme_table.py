@@ -55,8 +55,8 @@ def rows() -> list[tuple[str, str, str, str]]:
                             f"{w['ratio_wall']}× ({w['ratio_cpu']}× CPU)"))
     if (m := _load("engine").get("metrics")) and "two_vs_one_worker_ratio" in m:
         out.append((f"engine: analysis of {m['messages']:,} messages, 2 Celery workers ({m['database']})",
-                    f"{m['2_workers_messages_per_s']:,.0f} msg/s", f"1 worker {m['1_workers_messages_per_s']:,.0f} msg/s",
-                    f"{m['two_vs_one_worker_ratio']}×"))
+                    f"{m['2_workers_messages_per_s']:,.0f} msg/s",
+                    f"1 worker {m['1_workers_messages_per_s']:,.0f} msg/s", f"{m['two_vs_one_worker_ratio']}×"))
     if m := _load("pii").get("metrics"):
         out.append(("PII detection, 附件2 texts", f"{m['massline_msgs_per_s']:,.0f} msg/s",
                     f"Presidio default recognizers {m['presidio_default_msgs_per_s']:,.0f} msg/s",
