@@ -37,10 +37,26 @@ def rows() -> list[tuple[str, str, str, str]]:
         out.append(("category classifier, throughput (1 process)", f"{m['messages_per_s']:,.0f} msg/s",
                     f"{b.get('messages_per_s', float('nan')):,.0f} msg/s",
                     f"{d['ratio']['throughput_ours_over_baseline']}×"))
-    if m := _load("analysis").get("metrics"):
+        if "messages_per_cpu_s" in m:
+            out.append(("category classifier, per CPU second (1 core)", f"{m['messages_per_cpu_s']:,.0f} msg/s",
+                        f"{b.get('messages_per_cpu_s', float('nan')):,.0f} msg/s",
+                        f"{d['ratio']['cpu_throughput_ours_over_baseline']}×"))
+    if d := _load("analysis"):
+        m = d["metrics"]
         out.append(("rule analysis (segment, type, urgency, sentiment, places)",
                     f"{m['rules_messages_per_s']:,.0f} msg/s",
                     f"jieba alone {m['jieba_messages_per_s']:,.0f} msg/s", f"{m['rules_vs_jieba_speed_ratio']}×"))
+        for key, label in (("pipeline", "whole analysis pipeline (incl. classifier, PII, routing)"),
+                           ("massline_analyze", "`massline analyze` end to end, SQLite")):
+            if w := d.get("whole_pipeline", {}).get(key):
+                out.append((label, f"{w['messages_per_s']:,.0f} msg/s ({w['messages_per_cpu_s']:,.0f}/CPU s)",
+                            f"jieba alone {w['jieba_messages_per_s']:,.0f} msg/s "
+                            f"({w['jieba_messages_per_cpu_s']:,.0f}/CPU s)",
+                            f"{w['ratio_wall']}× ({w['ratio_cpu']}× CPU)"))
+    if (m := _load("engine").get("metrics")) and "two_vs_one_worker_ratio" in m:
+        out.append((f"engine: analysis of {m['messages']:,} messages, 2 Celery workers ({m['database']})",
+                    f"{m['2_workers_messages_per_s']:,.0f} msg/s",
+                    f"1 worker {m['1_workers_messages_per_s']:,.0f} msg/s", f"{m['two_vs_one_worker_ratio']}×"))
     if m := _load("pii").get("metrics"):
         out.append(("PII detection, 附件2 texts", f"{m['massline_msgs_per_s']:,.0f} msg/s",
                     f"Presidio default recognizers {m['presidio_default_msgs_per_s']:,.0f} msg/s",

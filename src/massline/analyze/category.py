@@ -107,8 +107,16 @@ class Category:
         if not batch:
             return batch
         texts = [classifier_text(d.title, d.text) for d in batch]
-        for doc, text, (label, prob) in zip(batch, texts, self.model.predict(texts), strict=True):
-            reason = format_explanation(self.model.explain(text, label, self.explain_k))
+        for doc, (label, prob, reason) in zip(batch, self._predict_explained(texts), strict=True):
             doc.add_result(Result(NAME, self.result_version, "category", label, round(float(prob), 4),
                                   f"model {self.model.version}: {reason}" if reason else f"model {self.model.version}"))
         return batch
+
+    def _predict_explained(self, texts: list[str]) -> list[tuple[str, float, str]]:
+        """One batch pass when the model offers it (``CategoryModel.predict_explained``), else
+        predict + explain message by message (simple test models)."""
+        batch_fn = getattr(self.model, "predict_explained", None)
+        if batch_fn is not None:
+            return list(batch_fn(texts, self.explain_k))
+        return [(label, prob, format_explanation(self.model.explain(text, label, self.explain_k)))
+                for text, (label, prob) in zip(texts, self.model.predict(texts), strict=True)]

@@ -25,11 +25,11 @@ from massline.claims.desk import queue_reviews
 from massline.claims.service import claims_config
 from massline.core.config import Settings
 from massline.core.errors import InputError
-from massline.core.types import Doc
+from massline.core.types import Doc, Result
 from massline.db.models.message import AnalysisResult, Message
 from massline.db.session import session_scope
 from massline.pipeline.engine import Pipeline, build_pipeline
-from massline.store.results import save_results
+from massline.store.results import save_results_many
 
 HUMAN_KEYS = frozenset({"category", "route", "department"})
 
@@ -90,6 +90,44 @@ def build_analyze_pipeline(settings: Settings, session: Session, names: Sequence
     return build_pipeline(names, {n: c for n, c in merged.items() if n in names})
 
 
+def analyze_batch(session: Session, pipeline: Pipeline, ids: Sequence[int], summary: AnalyzeSummary) -> list[int]:
+    """Analyse the stored messages ``ids`` in ``session`` (the caller commits), add to ``summary`` and
+    return the ids analysed.
+
+    Shared by :func:`analyze_messages` and the background engine's chunk task, so both keep
+    dispatcher decisions, queue uncertain claim matches for review and write results the same way.
+    """
+    chunk = list(ids)
+    messages = {m.id: m for m in session.scalars(select(Message).where(Message.id.in_(chunk)))}
+    docs = pipeline.pipe([message_doc(messages[i]) for i in chunk if i in messages])
+    human = decided_message_ids(session, chunk)
+    to_save: dict[int, list[Result]] = {}
+    for doc in docs:
+        if doc.message_id is None:  # cannot happen: every doc comes from a stored message
+            continue
+        results = doc.results
+        if doc.message_id in human:
+            results = [r for r in results if r.key not in HUMAN_KEYS]
+            summary.kept_human += 1
+        else:
+            category = doc.result("category")
+            route = doc.result("route")
+            if category is not None:
+                summary.categories[str(category.value)] += 1
+            if route is not None and isinstance(route.value, dict):
+                summary.queues[str(route.value.get("queue"))] += 1
+        to_save[doc.message_id] = results
+        claim = doc.result("claim_match")
+        if claim is not None:
+            queue_reviews(session, doc.message_id, claim.value, claim.confidence)
+        message = messages[doc.message_id]
+        if doc.meta.get("district") and (message.meta or {}).get("district") != doc.meta["district"]:
+            message.meta = {**(message.meta or {}), "district": doc.meta["district"]}
+    summary.written += save_results_many(session, to_save)
+    summary.messages += len(docs)
+    return list(to_save)
+
+
 def analyze_messages(
     settings: Settings,
     *,
@@ -120,34 +158,10 @@ def analyze_messages(
     for start in range(0, total, batch_size):
         chunk = ids[start : start + batch_size]
         with session_scope(url) as session:
-            messages = {m.id: m for m in session.scalars(select(Message).where(Message.id.in_(chunk)))}
-            docs = pipeline.pipe([message_doc(messages[i]) for i in chunk if i in messages])
-            human = decided_message_ids(session, chunk)
-            for doc in docs:
-                if doc.message_id is None:  # cannot happen: every doc comes from a stored message
-                    continue
-                results = doc.results
-                if doc.message_id in human:
-                    results = [r for r in results if r.key not in HUMAN_KEYS]
-                    summary.kept_human += 1
-                else:
-                    category = doc.result("category")
-                    route = doc.result("route")
-                    if category is not None:
-                        summary.categories[str(category.value)] += 1
-                    if route is not None and isinstance(route.value, dict):
-                        summary.queues[str(route.value.get("queue"))] += 1
-                summary.written += len(save_results(session, doc.message_id, results))
-                claim = doc.result("claim_match")
-                if claim is not None:
-                    queue_reviews(session, doc.message_id, claim.value, claim.confidence)
-                message = messages[doc.message_id]
-                if doc.meta.get("district") and (message.meta or {}).get("district") != doc.meta["district"]:
-                    message.meta = {**(message.meta or {}), "district": doc.meta["district"]}
-            summary.messages += len(docs)
+            done = analyze_batch(session, pipeline, chunk, summary)
             if after_batch is not None:
                 session.flush()
-                after_batch(session, [d.message_id for d in docs if d.message_id is not None])
+                after_batch(session, done)
         if progress is not None:
             progress(min(start + batch_size, total), total)
     summary.timings = dict(pipeline.timings)

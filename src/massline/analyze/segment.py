@@ -32,9 +32,17 @@ def dictionary_paths() -> list[Path]:
     return [Path(str(base / name)) for name in DICTIONARIES]
 
 
-@lru_cache(maxsize=4)
 def get_tokenizer(extra: tuple[str, ...] = ()) -> jieba.Tokenizer:
-    """A jieba tokenizer with the shipped dictionaries (and ``extra`` files) loaded, built once."""
+    """A jieba tokenizer with the shipped dictionaries (and ``extra`` files) loaded, built once.
+
+    (``get_tokenizer()`` and ``get_tokenizer(())`` are the same tokenizer: an ``lru_cache`` on this
+    function itself would load jieba's dictionary twice, once per spelling of the call.)
+    """
+    return _tokenizer(tuple(extra))
+
+
+@lru_cache(maxsize=4)
+def _tokenizer(extra: tuple[str, ...]) -> jieba.Tokenizer:
     with _lock:
         jieba.setLogLevel(logging.WARNING)
         tok = jieba.Tokenizer()

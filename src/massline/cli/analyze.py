@@ -44,15 +44,59 @@ def _run_with_progress(only_new: bool, batch_size: int) -> ProcessSummary:
         )
 
 
+def _fan_out(only_new: bool, batch_size: int) -> None:
+    """Send the messages to the engine in chunks and follow them with a progress bar.
+
+    Resumable: a chunk's ledger key is its message ids plus the pipeline's component versions,
+    so running the same command again after an interruption re-sends nothing that finished, and
+    each chunk skips messages whose results are already those of the current versions.
+    """
+    from massline.analyze.run import select_message_ids
+    from massline.db.session import session_scope
+    from massline.engine import submit_chunks, wait
+    from massline.engine.client import mode
+    from massline.engine.tasks import expected_versions
+    from massline.serve.requests import analysis_pipeline
+
+    s = settings()
+    with session_scope(s.resolved_database_url()) as session:
+        ids = select_message_ids(session, only_new)
+        pipeline = analysis_pipeline(s, session)
+        versions = expected_versions(pipeline) if pipeline is not None else {}
+    if "analyze.category" not in versions:
+        raise ModelNotTrainedError("no category model is trained yet: run `massline train classify` first")
+    batch, task_ids = submit_chunks(s, "analyze_chunk", ids, chunk_size=batch_size,
+                                    args={"open_cases": True, "versions": versions})
+    progress = Progress(TextColumn(f"analyse ({mode(s)}, chunks of {batch_size})"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=console)
+    with progress:
+        task = progress.add_task("chunks", total=len(task_ids))
+        counts = wait(s, task_ids, progress=lambda done, total: progress.update(task, completed=done, total=total))
+    typer.echo(json.dumps({"messages": len(ids), "chunks": len(task_ids), "batch": batch, **counts}))
+    if counts["failed"]:
+        err_console.print("[red]some chunks failed after their retries: see `massline tasks failures`[/]")
+        raise typer.Exit(1)
+
+
 @app.command("analyze")
 def analyze_cmd(
     all_: Annotated[bool, typer.Option("--all", help="Re-analyse every stored message.")] = False,
     only_new: Annotated[bool, typer.Option("--only-new", help="Only messages without results (default).")] = False,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Messages per batch/transaction.")] = 64,
+    engine: Annotated[bool | None, typer.Option(
+        "--engine/--inline", help="Fan chunks out to the engine (default when MASSLINE_BROKER_URL is set; also "
+        "opens the cases of routed messages) or analyse in this process.")] = None,
 ) -> None:
     """Run the analysis pipeline on stored messages and save versioned results."""
     if all_ and only_new:
         raise typer.BadParameter("choose --all or --only-new, not both")
+    if engine if engine is not None else bool(settings().broker_url):
+        try:
+            _fan_out(not all_, batch_size)
+        except ModelNotTrainedError as exc:
+            err_console.print(f"[red]{exc}[/]")
+            raise typer.Exit(2) from exc
+        return
     try:
         processed = _run_with_progress(not all_, batch_size)
     except ModelNotTrainedError as exc:

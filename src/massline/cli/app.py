@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "massline.cli.claims",
     "massline.cli.consult",
     "massline.cli.guide",
+    "massline.cli.engine",
 )
 
 for _module in COMMAND_MODULES:

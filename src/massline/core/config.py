@@ -53,7 +53,8 @@ class Settings(BaseSettings):
         "(0 = unlimited)."
     )
     redis_url: str | None = Field(
-        default=None, description="Redis URL for the shared login/rate counters (default: the database)."
+        default=None, description="Redis URL for the shared login/rate counters (default: the database); "
+        "checked by /readyz when set."
     )
     https: bool = Field(default=False, description="Served over HTTPS: the session cookie is marked Secure.")
     jurisdiction_id: str = Field(
@@ -79,6 +80,18 @@ class Settings(BaseSettings):
     )
     webhook_max_attempts: int = Field(default=5, description="Webhook delivery attempts before giving up.")
     comment_rate_limit: int = Field(default=5, description="Comments / questions per client per 10 minutes.")
+
+    # background engine (massline.engine)
+    broker_url: str | None = Field(
+        default=None, description="Celery broker, e.g. amqp://guest:guest@127.0.0.1:5672// (RabbitMQ). Unset: the "
+        "embedded engine runs background tasks on a thread pool inside the process that submits them."
+    )
+    broker_queue: str = Field(default="massline", description="Queue the engine's tasks go to (one per "
+                              "installation sharing a broker).")
+    engine_threads: int = Field(default=2, ge=1, description="Threads of the embedded engine's pool.")
+    task_max_retries: int = Field(default=5, ge=0, description="Retries (exponential backoff) before a task "
+                                  "becomes a dead-letter record in task_failures.")
+    task_retry_base: float = Field(default=2.0, gt=0, description="First retry delay in seconds (doubles each time).")
 
     def resolved_data_dir(self) -> Path:
         """The data directory of this installation, derived from the database URL when not set."""

@@ -25,7 +25,7 @@ from massline.ingest.profiles import MappedRecord, Profile, detect_profile, map_
 from massline.ingest.records import RawRecord, ReadItem, ReadProblem
 from massline.ingest.report import FileReport, Problem
 from massline.pipeline import Pipeline, build_pipeline
-from massline.store.dedup import DuplicateIndex
+from massline.store.dedup import DuplicateLinker
 from massline.store.messages import Pending, pseudonym, save_messages
 from massline.store.raw import existing_raw, quarantine, sha256_hex
 
@@ -75,7 +75,7 @@ class Batcher:
     session: Session
     source: Source
     origin: str
-    index_factory: Callable[[], DuplicateIndex]
+    index_factory: Callable[[], DuplicateLinker]
     report: FileReport
     parent: RawItem | None = None
     profile: Profile | None = None
@@ -86,10 +86,10 @@ class Batcher:
 
     def __post_init__(self) -> None:
         self.secret = self.settings.resolved_secret_key()
-        self._index: DuplicateIndex | None = None
+        self._index: DuplicateLinker | None = None
 
     @property
-    def index(self) -> DuplicateIndex:
+    def index(self) -> DuplicateLinker:
         """The duplicate index, seeded only when a new message needs it (a re-ingest never pays for it)."""
         if self._index is None:
             self._index = self.index_factory()

@@ -28,7 +28,8 @@ from massline.ingest.profiles import MappedRecord, Profile, get_profile
 from massline.ingest.readers import CONTENT_TYPES, READERS, format_for
 from massline.ingest.records import RawRecord, ReadItem, canonical_json
 from massline.ingest.report import FileReport, IngestReport, Problem
-from massline.store.dedup import DuplicateIndex, duplicate_index, forget
+from massline.store.dedup import DuplicateLinker, forget
+from massline.store.dedup_shared import SharedDuplicateIndex
 from massline.store.raw import get_or_create_source, quarantine, store_raw
 
 URL_PREFIXES = ("http://", "https://")
@@ -41,8 +42,16 @@ def _resolve_profile(profile: str | Profile | None, mapping: Mapping[str, str] |
     return chosen.with_mapping(mapping or {})
 
 
-def _index_factory(session: Session, settings: Settings) -> Callable[[], DuplicateIndex]:
-    return lambda: duplicate_index(session, settings.resolved_database_url(), settings.near_duplicate_threshold)
+def _index_factory(session: Session, settings: Settings) -> Callable[[], DuplicateLinker]:
+    """The near-duplicate index every process shares (``lsh_bands`` in the database), with the roots
+    stored before it existed indexed first."""
+
+    def shared() -> DuplicateLinker:
+        index = SharedDuplicateIndex(session, settings.near_duplicate_threshold)
+        index.backfill()
+        return index
+
+    return shared
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[str | Path]:

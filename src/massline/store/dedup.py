@@ -18,7 +18,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import numpy as np
 from datasketch import LeanMinHash, MinHashLSH
@@ -69,6 +69,17 @@ def signature(norm: str) -> np.ndarray[Any, np.dtype[np.uint64]] | None:
         h = np.unique((grams * _MIX) >> np.uint64(32))
         permuted = ((h[:, None] * _A[None, :] + _B[None, :]) % _PRIME) & _MAX32
     return cast("np.ndarray[Any, np.dtype[np.uint64]]", permuted.min(axis=0))
+
+
+class DuplicateLinker(Protocol):
+    """What intake needs of a duplicate index: link a stored batch to earlier first occurrences.
+
+    :class:`DuplicateIndex` (this process's memory) and
+    :class:`massline.store.dedup_shared.SharedDuplicateIndex` (the database, shared by all processes)
+    both are one.
+    """
+
+    def link(self, messages: list[Message], norms: list[str] | None = None) -> tuple[int, int]: ...
 
 
 @dataclass(slots=True)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from massline.core.types import Doc
 from massline.db.base import utcnow
 from massline.db.models.message import AnalysisResult, Message
-from massline.store.dedup import DuplicateIndex, content_hash, hash_normalised, normalise
+from massline.store.dedup import DuplicateLinker, content_hash, hash_normalised, normalise
 
 
 def pseudonym(secret: str, author: str | None) -> str | None:
@@ -95,7 +95,7 @@ def first_results(message_id: int, doc: Doc) -> list[AnalysisResult]:
     ]
 
 
-def save_messages(session: Session, pending: list[Pending], index: DuplicateIndex) -> tuple[list[Message], int, int]:
+def save_messages(session: Session, pending: list[Pending], index: DuplicateLinker) -> tuple[list[Message], int, int]:
     """Insert the batch, link duplicates to first occurrences, save any results the pipeline produced.
 
     Returns (messages, exact duplicates, near duplicates).

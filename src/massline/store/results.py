@@ -7,10 +7,10 @@ the older CURRENT row of that key to ``current=False``; nothing is deleted.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from massline.core.errors import InputError
@@ -87,6 +87,54 @@ def save_results(
         written.append(row)
     session.flush()
     return written
+
+
+def save_results_many(session: Session, results_by_message: Mapping[int, Iterable[Result]]) -> int:
+    """:func:`save_results` (without ``run_id``) for a whole batch: one query for the current rows,
+    one bulk update of the replaced ones, one bulk insert; the number of rows written.
+
+    Why: ``massline analyze`` spent about as long saving as analysing when every message asked
+    for its current rows and inserted ORM objects one by one.
+    """
+    batch = {mid: list(results) for mid, results in results_by_message.items()}
+    keys = {r.key for results in batch.values() for r in results}
+    for mid, results in batch.items():
+        for r in results:
+            if not r.key:
+                raise InputError("a result has an empty key", field="key", locator=f"message {mid}")
+    if not keys:
+        return 0
+    current = {(row.message_id, row.key): row for row in session.execute(
+        select(AnalysisResult.id, AnalysisResult.message_id, AnalysisResult.key, AnalysisResult.component,
+               AnalysisResult.version, AnalysisResult.value, AnalysisResult.confidence, AnalysisResult.reason)
+        .where(AnalysisResult.message_id.in_(list(batch)), AnalysisResult.key.in_(keys),
+               AnalysisResult.current.is_(True)))}
+    replaced: list[int] = []
+    rows: list[dict[str, Any]] = []
+    for mid, results in batch.items():
+        latest: dict[str, dict[str, Any]] = {}
+        for r in results:
+            value = _json_safe(r.value)
+            confidence = None if r.confidence is None else float(r.confidence)
+            new = {"message_id": mid, "component": r.component, "version": r.version, "key": r.key, "value": value,
+                   "confidence": confidence, "reason": r.reason, "current": True}
+            if r.key in latest:  # the same key twice in one batch: the later one wins, as in save_results
+                latest[r.key]["current"] = False
+            else:
+                old = current.get((mid, r.key))
+                if old is not None and (old.component, old.version, old.value, old.confidence, old.reason) == (
+                        r.component, r.version, value, confidence, r.reason):
+                    continue
+                if old is not None:
+                    replaced.append(old.id)
+            latest[r.key] = new
+            rows.append(new)
+    if replaced:
+        session.execute(update(AnalysisResult).where(AnalysisResult.id.in_(replaced)).values(current=False)
+                        .execution_options(synchronize_session=False))
+    if rows:
+        session.execute(insert(AnalysisResult), rows)
+    return len(rows)
 
 
 def current_results(session: Session, message_id: int) -> dict[str, AnalysisResult]:

@@ -20,6 +20,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "massline.web.api.metrics",
     "massline.web.api.messages",
     "massline.web.api.auth",
+    "massline.web.api.engine",
     "massline.web.pages.public",
     "massline.web.pages.staff",
     "massline.web.api.publication",

@@ -5,6 +5,7 @@ from massline.db.models import (  # noqa: F401
     claims,
     consult,
     deadlines,
+    engine,
     forecast,
     guide,
     publish,

@@ -1,0 +1,125 @@
+"""Analysis throughput on the engine with 1 vs 2 Celery workers (RabbitMQ), in the same run.
+
+The same N messages of fj2_train.csv are ingested once into a fresh database; then, for 1 and
+for 2 worker processes (``massline worker --concurrency 1`` each), the analysis results are
+removed, ``analyze_chunk`` tasks of 50 messages are submitted and the clock runs until the ledger
+says all are done. The ratio (2 workers ÷ 1) is what scaling out buys on this machine — with 2
+cores shared with other jobs it is bounded well below 2. Database: ``MASSLINE_BENCH_DATABASE_URL``
+(PostgreSQL recommended), else a SQLite file. Broker: ``MASSLINE_TEST_BROKER_URL`` or the local
+RabbitMQ; without one the benchmark reports that it was skipped.
+
+Run: ``.venv/bin/python benchmarks/run.py engine`` (a few minutes).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, text
+
+HERE = Path(__file__).resolve().parents[1]
+TRAIN = HERE.parent / "shared" / "data" / "taidi2020" / "fj2_train.csv"
+MODELS = HERE / "var" / "bench" / "models"
+N = int(os.environ.get("MASSLINE_BENCH_ENGINE_MESSAGES", "1500"))
+BROKER = os.environ.get("MASSLINE_TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
+
+
+def _broker_up() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 5672), timeout=2).close()
+        return True
+    except OSError:
+        return False
+
+
+def _worker(settings: Any) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": f"{HERE / 'src'}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
+           "MASSLINE_BROKER_URL": BROKER, "MASSLINE_BROKER_QUEUE": settings.broker_queue,
+           "MASSLINE_SECRET_KEY": "bench", "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-c", "from massline.cli.app import main; main()", "--database-url",
+           settings.resolved_database_url(), "--data-dir", str(settings.data_dir), "worker", "--concurrency", "1",
+           "--loglevel", "WARNING"]
+    return subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def run() -> dict[str, Any]:
+    if not _broker_up():
+        return {"metrics": {"skipped": "no RabbitMQ on 127.0.0.1:5672"}, "baseline": {}, "ratio": None}
+    from massline.analyze.classify.model import load_model, save_model, train_model
+    from massline.analyze.components import ANALYZE_PIPELINE
+    from massline.analyze.routing.table import ensure_rules
+    from massline.core.config import Settings
+    from massline.core.errors import ModelNotTrainedError
+    from massline.db.models.engine import EngineTask
+    from massline.db.models.message import AnalysisResult
+    from massline.db.session import session_scope, upgrade
+    from massline.engine import status, submit_chunks, wait
+    from massline.ingest.service import ingest_paths
+
+    try:
+        model = load_model(MODELS)
+    except ModelNotTrainedError:
+        model = train_model([TRAIN])
+        save_model(model, MODELS)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = os.environ.get("MASSLINE_BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.db"
+        settings = Settings(database_url=url, data_dir=Path(tmp), secret_key="bench", broker_url=BROKER,
+                            broker_queue=f"massline-bench-{uuid.uuid4().hex[:8]}")
+        upgrade(url)
+        subset = Path(tmp) / "subset.csv"
+        with TRAIN.open(encoding="utf-8", newline="") as src, subset.open("w", encoding="utf-8", newline="") as dst:
+            reader = csv.reader(src)
+            writer = csv.writer(dst)
+            for i, row in enumerate(reader):
+                if i > N:
+                    break
+                writer.writerow(row)
+        ingest_paths(settings, [subset])
+        save_model(model, settings.models_dir())
+        with session_scope(url) as session:
+            ensure_rules(session)
+            ids = [int(i) for i in session.scalars(text("SELECT id FROM messages ORDER BY id"))]
+        rates: dict[str, float] = {}
+        for workers in (1, 2):
+            with session_scope(url) as session:
+                session.execute(delete(AnalysisResult).where(AnalysisResult.component.in_(ANALYZE_PIPELINE)))
+                session.execute(delete(EngineTask))
+            procs = [_worker(settings) for _ in range(workers)]
+            try:
+                deadline = time.monotonic() + 180
+                while status(settings)["workers"] < workers and time.monotonic() < deadline:
+                    time.sleep(0.5)
+                started = time.perf_counter()
+                _, task_ids = submit_chunks(settings, "analyze_chunk", ids, chunk_size=50)
+                counts = wait(settings, task_ids, timeout=1800)
+                elapsed = time.perf_counter() - started
+                assert counts["done"] == len(task_ids), counts
+                rates[f"{workers}_workers_messages_per_s"] = round(len(ids) / elapsed, 1)
+            finally:
+                for proc in procs:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                for proc in procs:
+                    try:
+                        proc.wait(30)
+                    except subprocess.TimeoutExpired:
+                        os.killpg(proc.pid, signal.SIGKILL)
+                time.sleep(16)  # let the stopped workers' heartbeats go stale before the next count
+        with session_scope(url) as session:
+            analysed = session.scalar(text("SELECT count(DISTINCT message_id) FROM analysis_results "
+                                           "WHERE key = 'route' AND current"))
+    ratio = rates["2_workers_messages_per_s"] / rates["1_workers_messages_per_s"]
+    return {"metrics": {**rates, "messages": len(ids), "analysed": analysed, "two_vs_one_worker_ratio": round(ratio, 2),
+                        "database": "postgresql" if url.startswith("postgresql") else "sqlite"},
+            "baseline": {"1 worker messages/s": rates["1_workers_messages_per_s"]}, "ratio": round(ratio, 2),
+            "data": f"first {N} rows of ../shared/data/taidi2020/fj2_train.csv"}

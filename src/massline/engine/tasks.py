@@ -1,0 +1,140 @@
+"""The background tasks: plain functions ``fn(settings, **args) -> dict`` keyed by ids.
+
+Why plain functions called by name: the broker message (or the in-process pool) only carries
+the ledger id; the name and arguments live in ``engine_tasks``. The same function runs inside a
+Celery worker, on the embedded thread pool, or directly in a test.
+
+Every task is idempotent — it may run twice (a worker killed after committing but before the
+broker saw its ack, a redelivery after a broker restart):
+
+* ``analyze_chunk`` analyses only the messages whose current results are not yet those of the
+  pipeline's component versions (message id + component version is the key), after locking the
+  messages (PostgreSQL ``FOR UPDATE``) so two deliveries of one chunk cannot interleave; writing
+  an identical result again is a no-op (:func:`massline.store.results.save_results`).
+* with ``open_cases`` a routed message gets its case through
+  :func:`massline.serve.cases.open_from_routing`, which returns the existing case of a message.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from massline.core.config import Settings
+from massline.core.errors import InputError
+
+#: task name → "module:function" (imported when the task runs: no import cycle with the callers)
+TASKS: dict[str, str] = {
+    "analyze_chunk": "massline.engine.tasks:analyze_chunk",
+    "sleep": "massline.engine.tasks:sleep_task",
+    "fail": "massline.engine.tasks:fail_task",
+}
+
+TaskFn = Callable[..., dict[str, Any]]
+
+
+def task_function(name: str) -> TaskFn:
+    """The function of a registered task name; :class:`InputError` naming the known ones otherwise."""
+    target = TASKS.get(name)
+    if target is None:
+        raise InputError(f"unknown task {name!r}; known: {', '.join(sorted(TASKS))}", field="name")
+    module, _, attr = target.partition(":")
+    fn: TaskFn = getattr(importlib.import_module(module), attr)
+    return fn
+
+
+def lock_messages(session: Session, ids: Sequence[int]) -> None:
+    """Serialise work on these messages across workers (PostgreSQL row locks, in id order so two
+    chunks never deadlock); SQLite serialises writers by itself."""
+    from massline.db.models.message import Message
+
+    if session.get_bind().dialect.name == "postgresql" and ids:
+        session.execute(select(Message.id).where(Message.id.in_(list(ids))).order_by(Message.id).with_for_update())
+
+
+def expected_versions(pipeline: Any) -> dict[str, str]:
+    """Component name → the version its results carry (the category's names the model too)."""
+    return {c.name: str(getattr(c, "result_version", c.version)) for c in pipeline.components}
+
+
+def stale_ids(session: Session, ids: Sequence[int], versions: dict[str, str], key: str = "route") -> list[int]:
+    """Of ``ids``, the messages still to analyse: no current ``key`` result yet, or a current result
+    of a pipeline component written by another version of it."""
+    from massline.db.models.message import AnalysisResult
+
+    ids = list(ids)
+    if not ids:
+        return []
+    rows = session.execute(select(AnalysisResult.message_id, AnalysisResult.component, AnalysisResult.version,
+                                  AnalysisResult.key)
+                           .where(AnalysisResult.message_id.in_(ids), AnalysisResult.current.is_(True)))
+    done: set[int] = set()
+    outdated: set[int] = set()
+    for message_id, component, version, result_key in rows:
+        if result_key == key:
+            done.add(message_id)
+        if component in versions and versions[component] != version:
+            outdated.add(message_id)
+    return [i for i in ids if i not in done or i in outdated]
+
+
+def analyze_chunk(settings: Settings, message_ids: list[int], open_cases: bool = False,
+                  versions: dict[str, str] | None = None) -> dict[str, Any]:
+    """Analyse (and optionally open the cases of) stored messages; skips those already up to date.
+
+    ``versions`` (the component versions the submitter saw) only makes the chunk's ledger key
+    differ after a model or component change, so a re-analysis is new work, not a finished task.
+    """
+    from massline.analyze.run import AnalyzeSummary, analyze_batch
+    from massline.db.session import session_scope
+    from massline.serve.requests import analysis_pipeline
+
+    summary = AnalyzeSummary()
+    with session_scope(settings.resolved_database_url()) as session:
+        lock_messages(session, message_ids)
+        pipeline = analysis_pipeline(settings, session)
+        if pipeline is None:
+            raise RuntimeError("the analysis pipeline cannot be built (see the worker log)")
+        todo = stale_ids(session, message_ids, expected_versions(pipeline))
+        if todo:
+            analyze_batch(session, pipeline, todo, summary)
+        cases = open_routed_cases(session, message_ids) if open_cases else 0
+    return {"messages": len(message_ids), "analysed": summary.messages, "skipped": len(message_ids) - len(todo),
+            "written": summary.written, "cases": cases}
+
+
+def open_routed_cases(session: Session, ids: Sequence[int]) -> int:
+    """Open the case of every message routed to a department that has none yet; how many were opened.
+
+    Messages in triage get their case when a dispatcher decides (``routing.handoff``).
+    """
+    from massline.db.models.workorders import WorkOrder
+    from massline.serve.cases import open_from_routing
+    from massline.store.results import current_results_many
+
+    have = set(session.scalars(select(WorkOrder.message_id).where(WorkOrder.message_id.in_(list(ids)))))
+    opened = 0
+    for message_id, results in current_results_many(session, [i for i in ids if i not in have]).items():
+        department = results.get("department")
+        if department is None or not department.value:
+            continue
+        open_from_routing(session, message_id, str(department.value), department.confidence, department.reason)
+        opened += 1
+    return opened
+
+
+def sleep_task(settings: Settings, seconds: float = 0.1) -> dict[str, Any]:
+    """A task that only waits (engine tests and ``massline status`` demonstrations)."""
+    import time
+
+    time.sleep(seconds)
+    return {"slept": seconds}
+
+
+def fail_task(settings: Settings, message: str = "failing on purpose") -> dict[str, Any]:
+    """A task that always fails (dead-letter tests)."""
+    raise RuntimeError(message)
