@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from tests.browser.helpers import PASSWORD
 
 from massline.core.config import Settings
 from massline.db.session import session_scope, upgrade
@@ -23,7 +24,6 @@ from massline.web.pages.sample import create_user_with_password, seed_sample
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-PASSWORD = "password123"
 
 
 def _free_port() -> int:
@@ -54,18 +54,21 @@ def serve(folder: Path, prepare: Callable[[str], None]) -> Iterator[str]:
     yield from serve_settings(Settings(database_url=url, data_dir=folder, secret_key="browser-secret"))
 
 
+def seed(url: str) -> None:
+    """What every live server starts from: the tiny sample of cases and the users the tests log in as."""
+    with session_scope(url) as session:
+        seed_sample(session, secret_key="browser-secret")
+        for role in ("dispatcher", "handler", "editor", "reviewer"):
+            create_user_with_password(session, role, role, PASSWORD)
+
+
 @pytest.fixture(scope="session")
 def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The live server's settings and seeded database (tests may add their own rows through it)."""
     folder: Path = tmp_path_factory.mktemp("browser")
     url = f"sqlite:///{folder / 'massline.db'}"
     upgrade(url)
-    with session_scope(url) as session:
-        seed_sample(session, secret_key="browser-secret")
-        create_user_with_password(session, "dispatcher", "dispatcher", PASSWORD)
-        create_user_with_password(session, "handler", "handler", PASSWORD)
-        create_user_with_password(session, "editor", "editor", PASSWORD)
-        create_user_with_password(session, "reviewer", "reviewer", PASSWORD)
+    seed(url)
     # a 1-second scheduler tick, so a scheduled post can be watched going live
     return Settings(database_url=url, data_dir=folder, secret_key="browser-secret", scheduler_interval=1.0)
 

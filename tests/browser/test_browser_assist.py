@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-from tests.browser.test_browser_flows import _log_in
+from tests.browser.helpers import log_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_when_a_reply_cites_no_basis_then_the_handler_is_warned(page) -> None:
-    _log_in(page, "dispatcher")
+    log_in(page, "dispatcher")
     page.goto("/staff/workorders")
     links = [a.get_attribute("href") for a in page.locator("a[href^='/staff/workorders/']").all()]
     for href in links:  # the first case the dispatcher may reply to
@@ -31,7 +31,7 @@ def test_when_a_reply_cites_no_basis_then_the_handler_is_warned(page) -> None:
 
 
 def test_when_a_planner_opens_the_forecast_then_the_chart_shows_actuals_and_forecast(page) -> None:
-    _log_in(page, "dispatcher")
+    log_in(page, "dispatcher")
     page.goto("/staff/forecast?freq=D")
     page.wait_for_selector("body[data-charts-ready=true]")
     sums = page.evaluate("""() => {

@@ -12,6 +12,7 @@ import re
 
 import pytest
 from sqlalchemy import select
+from tests.browser.helpers import PASSWORD, log_in
 
 from massline.db.models.users import User
 from massline.db.models.workorders import WorkOrder, WorkOrderEvent
@@ -20,16 +21,8 @@ from massline.serve.accounts import create_user
 from massline.serve.cases import open_work_order
 
 pytestmark = pytest.mark.browser
-PASSWORD = "password123"
+
 TITLE = "浏览器测试：B1路段路灯不亮"
-
-
-def _log_in(page, username: str) -> None:
-    page.goto("/staff/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r"/staff/inbox"))
 
 
 def _setup(url: str) -> tuple[int, int]:
@@ -80,14 +73,14 @@ def test_when_a_case_is_dispatched_through_every_action_then_pages_and_history_a
     status = page.locator("#wo-status")
 
     # assign: the dispatcher picks the department by its name
-    _log_in(page, "dispatcher")
+    log_in(page, "dispatcher")
     page.goto(case_url)
     _act(page, "assign", department="住房和城乡建设局")
     expect(status).to_contain_text("已派单")
     expect(page.locator("#wo-lead")).to_contain_text("住房和城乡建设局")
 
     # return (退单): the handler must give a reason; it shows in the dispatcher's triage queue
-    _log_in(second_page, "handler")
+    log_in(second_page, "handler")
     second_page.goto(case_url)
     _act(second_page, "return", reason="路灯归城市管理部门，不属于本局")
     second_page.wait_for_url(re.compile(r"/staff/workorders$"))  # no longer theirs: back to their list
@@ -112,7 +105,7 @@ def test_when_a_case_is_dispatched_through_every_action_then_pages_and_history_a
     expect(second_page.locator("#wo-cohandlers")).to_contain_text("生态环境局")
 
     # the co-handler's handler sees the case in their list, may view it but not act as the lead
-    _log_in(third_page, "handler_env")
+    log_in(third_page, "handler_env")
     third_page.goto("/staff/workorders")
     expect(third_page.locator(f'a[href="{case_url}"]')).to_have_count(1)
     third_page.goto(case_url)

@@ -5,23 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from tests.browser.helpers import log_in
 
 pytestmark = pytest.mark.browser
-PASSWORD = "password123"
-
-
-def _log_in(page, username: str) -> None:
-    page.goto("/staff/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r"/staff/inbox"))
 
 
 def test_when_a_dispatcher_triages_replies_and_opens_the_dashboard_then_it_all_works(page, second_page) -> None:
     page.goto("/staff/inbox")
     assert "/staff/login" in page.url
-    _log_in(page, "dispatcher")
+    log_in(page, "dispatcher")
     assert page.locator("#inbox-count").inner_text().startswith("共")
     page.get_by_label("全文搜索").fill("噪音")
     page.get_by_role("button", name="筛选").click()
@@ -45,7 +37,7 @@ def test_when_a_dispatcher_triages_replies_and_opens_the_dashboard_then_it_all_w
     assert "13812345678" not in page.content()  # the message's phone number is masked for staff too
 
     # the handler of 城乡建设 accepts the case in their own browser
-    _log_in(second_page, "handler")
+    log_in(second_page, "handler")
     second_page.goto(work_order_url)
     second_page.get_by_role("button", name="签收").click()
     second_page.wait_for_url(work_order_url)

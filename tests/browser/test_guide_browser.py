@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.browser.conftest import PASSWORD, _new_page, _seed, serve
+from tests.browser.conftest import _new_page, seed, serve
+from tests.browser.helpers import PASSWORD
 from tests.guide.conftest import FJ3_SAMPLE
 
 from massline.core.config import Settings
@@ -26,7 +27,7 @@ def guide_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("guide_browser")
 
     def prepare(url: str) -> None:
-        _seed(url)
+        seed(url)
         with session_scope(url) as session:
             create_user_with_password(session, "analyst", "analyst", PASSWORD)
         data = Path(os.environ.get("MASSLINE_GUIDE_DATA", "")) if os.environ.get("MASSLINE_GUIDE_DATA") else None

@@ -7,18 +7,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from tests.browser.helpers import log_in
 
 pytestmark = pytest.mark.browser
-PASSWORD = "password123"
 BEIJING = ZoneInfo("Asia/Shanghai")
-
-
-def _log_in(page, username: str) -> None:
-    page.goto("/staff/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r"/staff/inbox"))
 
 
 def _draft_and_submit(page, title: str, body: str) -> str:
@@ -45,10 +37,10 @@ def _approve(page, url: str) -> None:
 
 
 def test_editor_drafts_reviewer_approves_post_is_public_and_in_all_feeds(page, second_page) -> None:
-    _log_in(page, "editor")
+    log_in(page, "editor")
     url = _draft_and_submit(page, "A3区道路施工绕行公告", "12月10日起**西湖路**半幅施工，请绕行。")
     post_id = url.rsplit("/", 1)[1]
-    _log_in(second_page, "reviewer")
+    log_in(second_page, "reviewer")
     _approve(second_page, url)
     second_page.get_by_role("button", name="发布").click()
     second_page.wait_for_url(url)
@@ -70,9 +62,9 @@ def test_editor_drafts_reviewer_approves_post_is_public_and_in_all_feeds(page, s
 
 
 def test_scheduled_post_appears_at_its_time(page, second_page) -> None:
-    _log_in(page, "editor")
+    log_in(page, "editor")
     url = _draft_and_submit(page, "定时发布的停水通知", "12月12日停水。")
-    _log_in(second_page, "reviewer")
+    log_in(second_page, "reviewer")
     _approve(second_page, url)
     at = (datetime.now(BEIJING) + timedelta(seconds=6)).strftime("%Y-%m-%dT%H:%M:%S")
     second_page.get_by_label("发布时间（北京时间，留空为立即）").fill(at)
@@ -91,9 +83,9 @@ def test_scheduled_post_appears_at_its_time(page, second_page) -> None:
 
 
 def test_post_with_an_id_number_cannot_be_published_until_masked(page, second_page) -> None:
-    _log_in(page, "editor")
+    log_in(page, "editor")
     url = _draft_and_submit(page, "关于来信的答复", "来信人身份证号110101199003074258，问题已处理。")
-    _log_in(second_page, "reviewer")
+    log_in(second_page, "reviewer")
     _approve(second_page, url)
     assert "ID_CARD" in second_page.locator("#pii-panel").inner_text()
     second_page.get_by_role("button", name="发布").click()
