@@ -101,6 +101,9 @@ EXPECTED: dict[tuple[str, str], int] = {
     ("POST", "/staff/desk/claims/{claim_id}/corrections"): 403,
     ("POST", "/staff/desk/corrections/{correction_id}"): 403,
     ("POST", "/staff/desk/reviews/{review_id}"): 403,
+    # the engine's state and dead letters: administrators only
+    ("GET", "/api/admin/engine"): 403,
+    ("GET", "/api/admin/task-failures"): 403,
     # guide: the dashboard is department-aware (a list), objects of another department are not found
     ("GET", "/staff/guide"): LIST,
     ("GET", "/staff/guide/issues/{issue_id}"): 404,
