@@ -83,18 +83,20 @@ def _file_key(row: dict[str, str], level: str) -> str | None:
 
 
 def db_events(session: Session, level: str) -> Iterator[Event]:
-    """Stored messages' times (when written, else when received) with the level's key."""
-    stmt = select(Message.id, Message.created_at, Message.received_at, Message.meta)
+    """Stored messages' times (when written) with the level's key.
+
+    Undated imported rows are left out: the moment a file was imported says nothing about when
+    people asked (a bulk import would otherwise look like a burst of demand on import day). Web
+    form and Open311 messages carry their submission time, so they always count.
+    """
+    stmt = select(Message.id, Message.created_at, Message.meta).where(Message.created_at.is_not(None))
     categories: dict[int, str] = {}
     if level == "category":
         categories = {mid: str(value) for mid, value in session.execute(
             select(AnalysisResult.message_id, AnalysisResult.value)
             .where(AnalysisResult.key == "category", AnalysisResult.current.is_(True)))}
-    for mid, created, received, meta in session.execute(stmt):
-        when = created or received
-        if when is None:
-            continue
-        if when.tzinfo is None:  # SQLite hands back naive UTC
+    for mid, when, meta in session.execute(stmt):
+        if when.tzinfo is None:  # defensive: the UTC column type hands back aware values
             when = when.replace(tzinfo=ZoneInfo("UTC"))
         key = categories.get(mid) if level == "category" else (meta or {}).get("district") if level == "district" \
             else None

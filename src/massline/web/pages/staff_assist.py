@@ -28,7 +28,7 @@ from massline.serve.forecast.service import LEVELS, SeriesForecast, db_events, f
 from massline.serve.metrics import LOCAL_TZ
 from massline.serve.replies.quality import check_reply
 from massline.web.deps import SessionDep
-from massline.web.pages import worklists
+from massline.web.pages import cases, worklists
 from massline.web.pages.rendering import render
 from massline.web.pages.security import PageUser, check_csrf, require_role
 from massline.web.pages.similar import similar_cases
@@ -87,7 +87,8 @@ def similar_panel(request: Request, work_order_id: int, session: SessionDep,
                           wall=message_wall(user)) if msg else []
     actor = session.get(User, user.id)
     can_reply = bool(actor and worklists.can_reply(session, actor, wo))
-    return render(request, "staff/_similar.html", {"wo": wo, "similar": items, "can_reply": can_reply})
+    return render(request, "staff/_similar.html", {"wo": wo, "similar": items, "can_reply": can_reply,
+                                                    "status_names": cases.STATUS_NAMES})
 
 
 @router.get("/workorders/{work_order_id}/draft")
