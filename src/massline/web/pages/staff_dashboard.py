@@ -31,6 +31,7 @@ from massline.serve.metrics import compute_metrics
 from massline.serve.queries import handled_by
 from massline.serve.sla import overdue_clause
 from massline.web.deps import SessionDep
+from massline.web.pages.cases import STATUS_NAMES
 from massline.web.pages.rendering import render
 from massline.web.pages.security import PageUser, require_role
 from massline.web.pages.viewer import masker
@@ -131,4 +132,5 @@ def dashboard(request: Request, session: SessionDep,
         "chart_json": json.dumps(data if city_wide else {}, ensure_ascii=False).replace("</", "<\\/"),
         "total": sum(item["value"] for item in data["category"]) if city_wide else None,
         "overdue": overdue(session, user),
+        "status_names": STATUS_NAMES,
     })
