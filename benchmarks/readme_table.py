@@ -80,6 +80,20 @@ def rows() -> list[tuple[str, str, str, str]]:
         out.append((f"guide stream (issues + bursts + topics), {st['processed']:,} resampled 附件3 messages",
                     f"{st['guide_messages_per_s']:,.0f} msg per CPU s, peak RSS {st['peak_rss_mb']:,.0f} MB",
                     f"jieba.lcut alone {st['jieba_messages_per_s']:,.0f} msg per CPU s", f"{st['ratio_to_jieba']}×"))
+    if m := _load("claims").get("metrics"):
+        out.append((f"claim matching against the CED evidence base, {m['texts']} texts",
+                    f"{m['massline_texts_per_s']:,.0f} texts/s", f"character TF-IDF {m['tfidf_texts_per_s']:,.0f} texts/s",
+                    f"{m['massline_texts_per_s'] / m['tfidf_texts_per_s']:.1f}×"))
+    if d := _load("consult"):
+        m, b = d["metrics"], d["baseline"]
+        out.append((f"consultation results after one vote, {m['participants']:,} × {m['statements']} statements",
+                    f"{m['update_median_s']} s (worst {m['update_max_s']} s)",
+                    f"full recompute {b['full_recompute_s']} s",
+                    f"{d['ratio']}×"))
+    if m := _load("publish").get("metrics"):
+        out.append(("post recommendation, hit rate@5 (time split of 附件2/3)", f"{m['recommend_hit_rate@5']:.3f}",
+                    f"popularity {m['baseline_hit_rate@5']:.3f}",
+                    f"{m['recommend_hit_rate@5'] / m['baseline_hit_rate@5']:.2f}×"))
     return out
 
 
