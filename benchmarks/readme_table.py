@@ -82,7 +82,8 @@ def rows() -> list[tuple[str, str, str, str]]:
                     f"jieba.lcut alone {st['jieba_messages_per_s']:,.0f} msg per CPU s", f"{st['ratio_to_jieba']}×"))
     if m := _load("claims").get("metrics"):
         out.append((f"claim matching against the CED evidence base, {m['texts']} texts",
-                    f"{m['massline_texts_per_s']:,.0f} texts/s", f"character TF-IDF {m['tfidf_texts_per_s']:,.0f} texts/s",
+                    f"{m['massline_texts_per_s']:,.0f} texts/s",
+                    f"character TF-IDF {m['tfidf_texts_per_s']:,.0f} texts/s",
                     f"{m['massline_texts_per_s'] / m['tfidf_texts_per_s']:.1f}×"))
     if d := _load("consult"):
         m, b = d["metrics"], d["baseline"]
