@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.conftest import DATA
 
 from massline.consult.analysis import IncrementalAnalyzer, analyze
 from massline.consult.groups import choose_k
@@ -14,7 +15,7 @@ from massline.consult.polis_io import read_export
 from massline.consult.repness import one_prop_test, two_prop_test
 from massline.core.errors import MasslineError
 
-POLIS = Path(__file__).resolve().parents[2].parent.parent / "shared" / "data" / "polis"
+POLIS = DATA / "polis"
 
 
 def two_camps(n: int = 60, m: int = 12, seed: int = 0) -> list[Vote]:
