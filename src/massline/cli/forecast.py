@@ -81,7 +81,7 @@ def eval_forecast_cmd(
     """Rolling-origin backtests per level and frequency, on 附件2/3/4 together and each alone, with the
     seasonal naive baseline in the same run. The LAST line printed is one JSON object."""
     from massline.serve.forecast.backtest import backtest_level
-    from massline.serve.forecast.series import TOTAL, build_series
+    from massline.serve.forecast.series import build_series, split_level
     from massline.serve.forecast.service import LEVELS, file_events
     from massline.serve.metrics import LOCAL_TZ
 
@@ -104,8 +104,7 @@ def eval_forecast_cmd(
                     progress.advance(task)
                     if not series:
                         continue
-                    total = next(s for s in series if s.key == TOTAL)
-                    members = [s for s in series if s.key != TOTAL] if level != "total" else [total]
+                    total, members = split_level(series, level)
                     if level == "category" and not members:
                         continue  # a file without labels has no category level
                     result = backtest_level(level, members, total).as_dict()

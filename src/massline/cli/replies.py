@@ -27,8 +27,9 @@ def check_cmd(
     """Score a draft reply (relevance, completeness, interpretability, timeliness, politeness, personal data);
     the LAST line printed is a JSON array of the checks."""
     from massline.serve.replies.quality import as_dicts, check_reply
+    from massline.serve.sla import load_sla_rules
 
-    asked, body = None, None
+    asked, body, is_workday = None, None, None
     if message is not None:
         from massline.db.models.message import Message
         from massline.db.session import session_scope
@@ -39,7 +40,8 @@ def check_cmd(
                 err_console.print(f"[red]no message {message}[/]")
                 raise typer.Exit(2)
             asked, body = msg.created_at or msg.received_at, f"{msg.title or ''} {msg.body or ''}"
-    checks = check_reply(text, message=body, asked=asked)
+            is_workday = load_sla_rules(session=session).calendar.is_working_day
+    checks = check_reply(text, message=body, asked=asked, is_workday=is_workday)
     print_table("reply checks", ("check", "score", "ok", "reason"),
                 ((c.label, "—" if c.score is None else f"{c.score:.2f}", "✓" if c.ok else ("✗ 阻止发送" if c.blocking
                                                                                          else "✗"), c.reason)

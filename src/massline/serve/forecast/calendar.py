@@ -1,9 +1,11 @@
 """Day types for forecasting: working day, weekend, statutory holiday, adjusted working day.
 
 Why not just the weekday: around 春节 and 国庆 a Saturday can be a working day and a
-Wednesday a holiday, and the public contacts a hotline far less on days off. The official
-schedule comes from ``chinesecalendar`` (2004–2026); outside its years we fall back to the
-plain weekday and say so through :func:`covered`.
+Wednesday a holiday, and the public contacts a hotline far less on days off. Which days are
+working days is the deadlines' question too, so it is answered by the one calendar,
+:class:`massline.serve.sla.WorkCalendar` (statutory schedule from ``chinesecalendar``, weekends
+outside its years); forecasts use its statutory defaults and cache the answer per day, since a
+backtest asks about the same days thousands of times.
 """
 
 from __future__ import annotations
@@ -11,24 +13,14 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-import chinese_calendar
+from massline.serve.sla import WorkCalendar
+
+STATUTORY = WorkCalendar()
 
 
 @lru_cache(maxsize=8192)
 def is_workday(day: date) -> bool:
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:  # a year the package has no schedule for
-        return day.weekday() < 5
-
-
-def covered(day: date) -> bool:
-    """Whether the official schedule is known for ``day``'s year."""
-    try:
-        chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return False
-    return True
+    return STATUTORY.is_working_day(day)
 
 
 def day_class(day: date) -> int:

@@ -38,6 +38,12 @@ class Series:
         return 7 if self.freq == "D" else 1
 
 
+def split_level(series: list[Series], level: str) -> tuple[Series, list[Series]]:
+    """The total and the series a level is made of (for the total level, the total itself)."""
+    total = next(s for s in series if s.key == TOTAL)
+    return total, [s for s in series if s.key != TOTAL] if level != "total" else [total]
+
+
 def period_of(day: date, freq: str) -> date:
     """The first day of the period holding ``day`` (weeks start on Monday, as Chinese work weeks do)."""
     return day if freq == "D" else day - timedelta(days=day.weekday())

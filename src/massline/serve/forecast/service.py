@@ -25,7 +25,7 @@ from massline.db.models.message import AnalysisResult, Message
 from massline.ingest.dates import parse_datetime
 from massline.serve.forecast.backtest import backtest_level, is_sparse, pooled
 from massline.serve.forecast.models import VERSION, Context, forecast
-from massline.serve.forecast.series import TOTAL, Series, build_series
+from massline.serve.forecast.series import TOTAL, Series, build_series, split_level
 
 LEVELS = ("total", "category", "district")
 LABEL_COLUMNS = ("一级标签", "一级分类", "label", "category")
@@ -109,8 +109,7 @@ def forecast_events(events: Iterable[Event], *, level: str, freq: str, horizon: 
     series = build_series(events, level=level, freq=freq, tz=tz)
     if not series:
         return []
-    total = next(s for s in series if s.key == TOTAL)
-    members = [s for s in series if s.key != TOTAL] if level != "total" else [total]
+    total, members = split_level(series, level)
     chosen = model or backtest_level(level, members, total, horizon=horizon, origins=4).best or "profile"
     out = []
     for s in [total, *members] if level != "total" else [total]:

@@ -121,11 +121,9 @@ def working_days(start: date, end: date, is_workday: Callable[[date], bool]) -> 
     return days
 
 
-def _timeliness(asked: datetime | None, answered: datetime | None) -> Check:
+def _timeliness(asked: datetime | None, answered: datetime | None, is_workday: Callable[[date], bool]) -> Check:
     if asked is None:
         return Check("timeliness", "及时性", None, True, "留言时间未知")
-    from massline.serve.forecast.calendar import is_workday
-
     end = answered or datetime.now(asked.tzinfo)
     days = working_days(asked.date(), end.date(), is_workday)
     score = 1.0 if days <= TIMELY_DAYS else 0.5 if days <= LATE_DAYS else 0.0
@@ -153,14 +151,24 @@ def _personal_data(reply: str, find_pii: Callable[[str], Sequence[Any]]) -> Chec
 
 def check_reply(reply: str, *, message: str | None = None, asked: datetime | None = None,
                 answered: datetime | None = None,
-                find_pii: Callable[[str], Sequence[Any]] | None = None) -> list[Check]:
-    """All six checks of ``reply`` against the ``message`` it answers."""
+                find_pii: Callable[[str], Sequence[Any]] | None = None,
+                is_workday: Callable[[date], bool] | None = None) -> list[Check]:
+    """All six checks of ``reply`` against the ``message`` it answers.
+
+    ``is_workday`` is the installation's working-day calendar (``load_sla_rules(session=…).calendar
+    .is_working_day``, administrator overrides included); default: the statutory calendar.
+    """
     if find_pii is None:
         from massline.privacy import find_pii as default_find
 
         find_pii = default_find
     text = reply.strip()
-    return [_relevance(text, message), _completeness(text), _interpretability(text), _timeliness(asked, answered),
+    if is_workday is None:
+        from massline.serve.forecast.calendar import is_workday as statutory
+
+        is_workday = statutory
+    return [_relevance(text, message), _completeness(text), _interpretability(text),
+            _timeliness(asked, answered, is_workday),
             _politeness(text), _personal_data(text, find_pii)]
 
 

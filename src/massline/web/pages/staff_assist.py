@@ -27,6 +27,7 @@ from massline.serve.forecast.backtest import HORIZON
 from massline.serve.forecast.service import LEVELS, SeriesForecast, db_events, forecast_events
 from massline.serve.metrics import LOCAL_TZ
 from massline.serve.replies.quality import check_reply
+from massline.serve.sla import load_sla_rules
 from massline.web.deps import SessionDep
 from massline.web.pages import cases, worklists
 from massline.web.pages.rendering import render
@@ -71,7 +72,9 @@ def reply_quality(request: Request, work_order_id: int, session: SessionDep,
     about = f"{msg.title or ''} {msg.body or ''}" if msg else f"{wo.title or ''} {wo.description}"
     asked = (msg.created_at or msg.received_at) if msg else wo.created_at
     context = worklists.pii_check(text, find_pii)
-    context["quality"] = check_reply(text, message=about, asked=asked) if text.strip() else []
+    calendar = load_sla_rules(session=session).calendar
+    context["quality"] = check_reply(text, message=about, asked=asked,
+                                     is_workday=calendar.is_working_day) if text.strip() else []
     return render(request, "staff/_reply_quality.html", context)
 
 
