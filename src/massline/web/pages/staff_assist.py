@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from massline.core.errors import NotFoundError, PermissionDenied
-from massline.db.models.message import Message
+from massline.db.models.message import AnalysisResult, Message
 from massline.db.models.users import User
 from massline.db.models.workorders import WorkOrder
 from massline.privacy import find_pii, mask_text
@@ -113,7 +113,9 @@ def draft_from(request: Request, work_order_id: int, session: SessionDep,
 
 def _cached_forecasts(session: Session, by: str, freq: str) -> list[SeriesForecast]:
     count, newest = session.execute(select(func.count(Message.id), func.max(Message.id))).one()
-    key = (str(session.get_bind().engine.url), by, freq, count, newest)
+    # a re-analysis changes categories and districts without adding messages: its newest result is in the key
+    results = session.scalar(select(func.max(AnalysisResult.id)))
+    key = (str(session.get_bind().engine.url), by, freq, count, newest, results)
     with _lock:
         hit = _forecasts.get(key)
     if hit is None:
