@@ -6,7 +6,8 @@ import cycles: ``app.py`` imports the command modules, they import only this fil
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from massline.core.config import Settings
+from massline.core.errors import InputError, NotFoundError
 
 console = Console()
 err_console = Console(stderr=True)
@@ -46,6 +48,21 @@ def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]
     for row in rows:
         table.add_row(*row)
     console.print(table)
+
+
+@contextmanager
+def bad_input(what: str = "error") -> Iterator[None]:
+    """Turn an :class:`InputError` (or a :class:`NotFoundError`) into one red line on stderr and exit code 2.
+
+    Why one helper: bad input (a missing file, an unknown name, a malformed date) must end every
+    command the same way — a message naming the field and the problem, never a traceback — and
+    scripts rely on exit code 2 meaning "your input", not "our bug".
+    """
+    try:
+        yield
+    except (InputError, NotFoundError) as exc:
+        err_console.print(f"[red]{what}:[/] {exc}")
+        raise typer.Exit(2) from None
 
 
 def settings() -> Settings:

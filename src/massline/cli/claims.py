@@ -11,8 +11,8 @@ from typing import Annotated, Any
 import typer
 from rich.progress import Progress
 
-from massline.cli._apps import app, console, err_console, eval_app, print_table, settings
-from massline.core.errors import InputError, NotFoundError
+from massline.cli._apps import app, bad_input, console, err_console, eval_app, print_table, settings
+from massline.core.errors import InputError
 
 claims_app = typer.Typer(help="Fact-check desk: the evidence base of checked claims, matching.", no_args_is_help=True)
 app.add_typer(claims_app, name="claims")
@@ -37,10 +37,8 @@ def import_cmd(
     from massline.db.session import session_scope, upgrade
 
     cfg = settings()
-    try:
+    with bad_input("cannot import"):
         records, errors = read_claim_file(path)
-    except InputError as exc:
-        raise _fail("cannot import", exc) from exc
     for error in errors:
         err_console.print(f"[yellow]skipped[/] {error}")
     url = cfg.resolved_database_url()
@@ -86,10 +84,8 @@ def match_cmd(
         raise _fail("cannot match", InputError("give either TEXT or --data PATH", field="text"))
     if fmt not in {"json", "table"}:
         raise _fail("cannot match", InputError("expected json or table", field="format"))
-    try:
+    with bad_input("cannot match"):
         items = [(1, text)] if text is not None else _read_inputs(data)  # type: ignore[arg-type]
-    except InputError as exc:
-        raise _fail("cannot match", exc) from exc
     cfg = settings()
     url = cfg.resolved_database_url()
     upgrade(url)
@@ -154,11 +150,9 @@ def retire_cmd(claim_id: str, actor: Annotated[str, typer.Option()] = "cli",
     from massline.claims.evidence import set_status
     from massline.db.session import session_scope
 
-    try:
+    with bad_input("cannot retire"):
         with session_scope(settings().resolved_database_url()) as session:
             set_status(session, claim_id, "retired", actor=actor, reason=reason)
-    except (InputError, NotFoundError) as exc:
-        raise _fail("cannot retire", exc) from exc
     console.print(f"{claim_id} retired")
 
 
@@ -225,10 +219,8 @@ def eval_rumor(
     from massline.claims.ced import read_ced
     from massline.claims.rumor import cross_validate, train
 
-    try:
+    with bad_input("cannot evaluate"):
         posts = read_ced()
-    except InputError as exc:
-        raise _fail("cannot evaluate", exc) from exc
     with console.status("cross-validating…") as status:
         cv = cross_validate(posts, progress=lambda msg: status.update(f"[bold]rumor:[/] {msg}"))
         if save:

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from massline.cli._apps import console, err_console, eval_app, settings, train_app
+from massline.cli._apps import bad_input, console, err_console, eval_app, settings, train_app
 from massline.core.errors import InputError
 
 
@@ -27,13 +27,10 @@ def train_classify(
     from massline.analyze.classify.service import train_classifier
 
     cfg = settings()
-    try:
+    with bad_input("cannot train"):
         with console.status("training the category classifier…") as status:
             outcome = train_classifier(cfg, data or [], use_confirmed=confirmed, force=force,
                                        progress=lambda msg: status.update(f"[bold]classify:[/] {msg}"))
-    except InputError as exc:
-        err_console.print(f"[red]cannot train:[/] {exc}")
-        raise typer.Exit(2) from exc
     meta = outcome.model.meta
     console.print(f"trained on {meta['n']} messages from {', '.join(str(p) for p in outcome.files)}")
     console.print(f"confirmed labels added: {outcome.n_confirmed} ({outcome.confirmed_note})")

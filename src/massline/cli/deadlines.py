@@ -7,10 +7,9 @@ from typing import Annotated
 
 import typer
 
-from massline.cli._apps import app, console, err_console, print_table, settings
+from massline.cli._apps import app, bad_input, console, print_table, settings
 from massline.cli.report import workorders_app
 from massline.core.clock import fmt_local
-from massline.core.errors import InputError, NotFoundError
 from massline.db.session import session_scope
 
 calendar_app = typer.Typer(help="Working-day calendar: statutory holidays (chinesecalendar) plus the "
@@ -39,12 +38,9 @@ def calendar_set_cmd(
     """Declare DAY a holiday or a working day for deadlines (overrides the statutory calendar)."""
     from massline.serve.calendar import set_day
 
-    try:
+    with bad_input():
         with session_scope(settings().resolved_database_url()) as session:
             set_day(session, day, kind, actor=actor, note=note)
-    except InputError as exc:
-        err_console.print(f"[red]{exc}[/]")
-        raise typer.Exit(2) from exc
     console.print(f"[green]{day}: {kind}[/]")
 
 
@@ -57,12 +53,9 @@ def calendar_clear_cmd(
     """Remove the override of DAY (the statutory calendar applies again)."""
     from massline.serve.calendar import clear_day
 
-    try:
+    with bad_input():
         with session_scope(settings().resolved_database_url()) as session:
             clear_day(session, day, actor=actor, reason=reason)
-    except (InputError, NotFoundError) as exc:
-        err_console.print(f"[red]{exc}[/]")
-        raise typer.Exit(2) from exc
     console.print(f"[green]{day}: override removed[/]")
 
 
@@ -71,12 +64,9 @@ def calendar_check_cmd(day: Annotated[str, typer.Argument(help="YYYY-MM-DD")]) -
     """Is DAY a working day here? (last line: JSON)"""
     from massline.serve.calendar import day_info
 
-    try:
+    with bad_input():
         with session_scope(settings().resolved_database_url()) as session:
             info = day_info(session, day)
-    except InputError as exc:
-        err_console.print(f"[red]{exc}[/]")
-        raise typer.Exit(2) from exc
     console.print(f"{info.day}: {'工作日' if info.working else '休息日'} ({info.source})")
     typer.echo(json.dumps({"day": info.day.isoformat(), "working": info.working, "source": info.source}))
 

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from massline.cli._apps import app, console, err_console, eval_app, print_table, settings
+from massline.cli._apps import app, bad_input, console, err_console, eval_app, print_table, settings
 
 SHIPPED = ("fj2_train.csv", "fj2_dev.csv", "fj3_hot_messages_full.csv", "fj4_messages_with_replies_full.csv")
 
@@ -126,13 +126,9 @@ def eval_forecast_cmd(
 def shipped_dir() -> Path:
     """The folder of the shipped 泰迪杯 files (``MASSLINE_SHARED_DATA`` or ``shared/`` beside the checkout)."""
     from massline.analyze.classify.data import shared_data_file
-    from massline.core.errors import InputError
 
-    try:
+    with bad_input():
         return shared_data_file(SHIPPED[0]).parent
-    except InputError as exc:
-        err_console.print(f"[red]{exc}[/]")
-        raise typer.Exit(2) from exc
 
 
 def _fmt(value: object) -> str:

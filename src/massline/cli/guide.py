@@ -13,8 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from massline.cli._apps import app, console, err_console, eval_app, print_table, settings
-from massline.core.errors import InputError
+from massline.cli._apps import app, bad_input, console, err_console, eval_app, print_table, settings
 
 guide_app = typer.Typer(help="Guide (引导): hot issues, bursts and topics over time.", no_args_is_help=True)
 app.add_typer(guide_app, name="guide")
@@ -53,11 +52,8 @@ def _progress() -> tuple[Progress, Any]:
 def _load(data: Path | None, since: str | None, until: str | None) -> Any:
     from massline.guide.service import load, parse_bound
 
-    try:
+    with bad_input():
         loaded = load(settings(), data, since=parse_bound(since, "--since"), until=parse_bound(until, "--until"))
-    except InputError as exc:
-        err_console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from None
     err_console.print(f"[dim]{loaded.note}[/]")
     if not loaded.messages:
         err_console.print("[yellow]no messages to analyse[/]")
@@ -145,12 +141,9 @@ def inject_cmd(
     from massline.guide.inject import write_with_burst
     from massline.guide.service import parse_bound
 
-    try:
+    with bad_input():
         burst = write_with_burst(data, output, template_id=template, size=size, hours=hours,
                                  start=parse_bound(start, "--start"), seed=seed)
-    except InputError as exc:
-        err_console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from None
     console.print(f"[green]wrote[/] {output}: {size} injected messages from {burst[0].created_at:%Y-%m-%d %H:%M} "
                   f"(留言编号 {burst[0].external_id} …)")
 
@@ -160,11 +153,8 @@ def _analysis_of(data: Path) -> Any:
     from massline.guide.corpus import read_file
     from massline.guide.hot import analyse
 
-    try:
+    with bad_input():
         messages = read_file(data)
-    except InputError as exc:
-        err_console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from None
     bar, hook = _progress()
     with bar:
         return analyse(messages, progress=hook)

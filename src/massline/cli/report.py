@@ -9,8 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from massline.cli._apps import app, console, err_console, print_table, settings
-from massline.core.errors import InputError
+from massline.cli._apps import app, bad_input, console, err_console, print_table, settings
 from massline.db.session import session_scope
 from massline.serve.history import import_replies
 from massline.serve.report import TITLES, fmt_value, report_rows, to_csv, write_xlsx
@@ -50,12 +49,9 @@ def report_cmd(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (required for xlsx).")] = None,
 ) -> None:
     """响应率, 解决率, 满意率 and time to first response / to close, computed in SQL (definitions: README)."""
-    try:
+    with bad_input():
         with session_scope(settings().resolved_database_url()) as session:
             rows = report_rows(session, period=period, by=by.value if by else None)
-    except InputError as exc:
-        err_console.print(f"[red]{exc}[/]")
-        raise typer.Exit(2) from exc
     if fmt is Format.xlsx:
         if output is None:
             err_console.print("[red]--output FILE is required for --format xlsx[/]")

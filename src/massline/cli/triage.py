@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from massline.cli._apps import app, console, err_console, print_table, settings
-from massline.core.errors import InputError, NotFoundError
+from massline.cli._apps import app, bad_input, console, print_table, settings
 
 triage_app = typer.Typer(help="The triage queue: messages the classifier was not sure about.", no_args_is_help=True)
 app.add_typer(triage_app, name="triage")
@@ -63,13 +62,10 @@ def triage_decide_cmd(
     from massline.analyze.routing import decide
     from massline.db.session import session_scope
 
-    try:
+    with bad_input():
         with session_scope(settings().resolved_database_url()) as session:
             decision = decide(session, message_id, category, department, actor=actor, reason=reason)
             out = {"message_id": decision.message_id, "category": decision.category,
                    "department": decision.department_code, "actor": decision.actor}
-    except (InputError, NotFoundError) as exc:
-        err_console.print(f"[red]{exc}[/]")
-        raise typer.Exit(2) from exc
     console.print(f"[green]message {message_id}: {out['category']} → {out['department']}[/]")
     typer.echo(json.dumps(out, ensure_ascii=False))

@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from massline.cli._apps import app, console, err_console, print_table, settings
-from massline.core.errors import InputError, NotFoundError
+from massline.cli._apps import app, bad_input, console, print_table, settings
 from massline.db.session import session_scope
 from massline.serve.accounts import (
     create_api_key,
@@ -36,11 +35,6 @@ users_app.add_typer(dept_app, name="departments")
 ActorOpt = Annotated[str, typer.Option("--actor", help="Who makes the change (audited).")]
 
 
-def _fail(exc: Exception) -> None:
-    err_console.print(f"[red]{exc}[/]")
-    raise typer.Exit(2) from exc
-
-
 @users_app.command("create")
 def create_cmd(
     username: Annotated[str, typer.Argument()],
@@ -51,15 +45,13 @@ def create_cmd(
 ) -> None:
     """Create a user (departments are seeded first if the tree is empty)."""
     secret = password or generate_password()
-    try:
+    with bad_input():
         with session_scope(settings().resolved_database_url()) as session:
             if not list_departments(session):
                 seed_departments(session)
             user = create_user(session, username=username, password=secret, role=role, department_code=department,
                                actor=actor)
             uid = user.id
-    except (InputError, NotFoundError) as exc:
-        _fail(exc)
     console.print(f"[green]user {username} (id {uid}, {role}) created[/]")
     if password is None:
         console.print(f"password (shown once): [bold]{secret}[/]")
@@ -70,20 +62,16 @@ def password_cmd(username: Annotated[str, typer.Argument()],
                  password: Annotated[str | None, typer.Option("--password")] = None, actor: ActorOpt = "cli") -> None:
     """Set a new password (random and printed once if not given)."""
     secret = password or generate_password()
-    try:
+    with bad_input():
         with session_scope(settings().resolved_database_url()) as session:
             set_password(session, get_user(session, username), secret, actor=actor)
-    except (InputError, NotFoundError) as exc:
-        _fail(exc)
     console.print(f"[green]password of {username} changed[/]" + ("" if password else f": [bold]{secret}[/]"))
 
 
 def _set_active(username: str, active: bool, actor: str, reason: str | None) -> None:
-    try:
+    with bad_input():
         with session_scope(settings().resolved_database_url()) as session:
             changed = set_active(session, get_user(session, username), active, actor=actor, reason=reason)
-    except NotFoundError as exc:
-        _fail(exc)
     state = "active" if active else "deactivated"
     console.print(f"[green]{username} is now {state}[/]" if changed else f"{username} was already {state}")
 
@@ -117,24 +105,20 @@ def list_cmd() -> None:
 @key_app.command("create")
 def key_create_cmd(name: Annotated[str, typer.Argument(help="Who the key is for.")], actor: ActorOpt = "cli") -> None:
     """Create a key; the key itself is printed once and never stored."""
-    try:
+    with bad_input():
         with session_scope(settings().resolved_database_url()) as session:
             key, plaintext = create_api_key(session, name, actor=actor)
             kid = key.id
-    except InputError as exc:
-        _fail(exc)
     console.print(f"[green]API key {kid} for {name!r} created[/]; key (shown once):")
     typer.echo(plaintext)
 
 
 @key_app.command("revoke")
 def key_revoke_cmd(key: Annotated[str, typer.Argument(help="Key id or prefix.")], actor: ActorOpt = "cli") -> None:
-    try:
+    with bad_input():
         with session_scope(settings().resolved_database_url()) as session:
             row = revoke_api_key(session, key, actor=actor)
             name = row.name
-    except NotFoundError as exc:
-        _fail(exc)
     console.print(f"[yellow]API key {key} ({name}) revoked[/]")
 
 
@@ -150,11 +134,9 @@ def key_list_cmd() -> None:
 def dept_seed_cmd(path: Annotated[Path | None, typer.Option("--path", help="routing.yaml (default: shipped).")]
                   = None) -> None:
     """Create/update departments from the routing YAML (or the built-in tree)."""
-    try:
+    with bad_input():
         with session_scope(settings().resolved_database_url()) as session:
             created = seed_departments(session, path)
-    except InputError as exc:
-        _fail(exc)
     console.print(f"[green]{created} departments created[/]")
 
 
