@@ -193,6 +193,28 @@ def test_when_filtering_requests_then_each_argument_narrows_the_list(api_sqlite:
     assert json_body(api_sqlite, f"/open311/v2/requests/{env}.json")[0]["status"] == "closed"
 
 
+def test_when_paging_by_key_then_pages_follow_one_another_like_offset_pages(api: Api) -> None:
+    posted = [api.post_request(**CONSENT)["service_request_id"] for _ in range(5)]
+    get = api.client.get
+
+    def ids(query: str) -> list[object]:
+        response = get(f"/open311/v2/requests.json?{query}")
+        assert response.status_code == 200, response.text
+        return [r["service_request_id"] for r in response.json()]
+
+    newest_first = ids("page_size=5")
+    assert sorted(newest_first) == sorted(posted)  # type: ignore[type-var]
+    first = ids("page_size=2")
+    second = ids(f"page_size=2&after={first[-1]}")
+    assert first + second == newest_first[:4] == first + ids("page_size=2&page=2")
+    assert ids(f"page_size=2&after={newest_first[-1]}") == []
+    for bad in ("0", "x", "99999999999"):
+        response = get(f"/open311/v2/requests.json?after={bad}")
+        assert response.status_code == 400 and "after" in response.json()[0]["description"]
+    response = get("/open311/v2/requests.json?after=2147483000")  # a well-formed id nobody was given
+    assert response.status_code == 400 and "after" in response.json()[0]["description"]
+
+
 def test_when_the_requester_did_not_opt_in_then_the_description_is_withheld(api_shared: Api) -> None:
     for created in (api_shared.post_request(), api_shared.post_request(**{"attribute[publish]": "no"})):
         row = json_body(api_shared, f"/open311/v2/requests/{created['service_request_id']}.json")[0]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from massline.db.base import Base, utcnow
@@ -40,7 +40,12 @@ class WorkOrder(Base):
     __tablename__ = "work_orders"
     # AUTOINCREMENT on SQLite: an id once handed out (a request number a citizen tracks) is never
     # given again, even when the row with the highest id is gone. PostgreSQL sequences never reuse.
-    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
+    __table_args__ = (
+        # the public Open311 list: published rows only, in its order (migration 0013_listindex)
+        Index("ix_work_orders_published_list", "created_at", "id",
+              postgresql_where=text("public"), sqlite_where=text("public")),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)  # the requester's secret link / Open311 token

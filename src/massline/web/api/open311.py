@@ -28,6 +28,7 @@ from massline.web.api.open311_format import Open311Error, Open311Route, check_fo
 from massline.web.api.open311_params import (
     MAX_IDS_PER_CALL,
     MAX_PAGE_SIZE,
+    after_id,
     blank,
     check_jurisdiction,
     comma_list,
@@ -179,10 +180,12 @@ def requests(
     page_number: Annotated[str | None, Query(alias="page", description="Page of the list, from 1")] = None,
     page_size: Annotated[str | None, Query(description=f"Rows per page: default 50, at most {MAX_PAGE_SIZE}")]
     = None,
+    after: Annotated[str | None, Query(description="Extension: the last service_request_id of the previous "
+                                                   "page; the page after it (fast at any depth)")] = None,
     jurisdiction_id: Jurisdiction = None,
 ) -> Response:
     """GET Service Requests: published requests only, newest first, one page (default 50, at most
-    200 rows), the last 90 days unless dates say otherwise."""
+    200 rows), the last 90 days unless dates say otherwise; ``after`` pages by key."""
     check_format(fmt)
     check_jurisdiction(jurisdiction_id, settings.jurisdiction_id)
     ids = request_ids(service_request_id)
@@ -191,7 +194,8 @@ def requests(
     else:
         codes = [get_service(code).name for code in comma_list(",".join(service_code or []))]
         rows = store.search_requests(session, categories=codes, window=date_range(start_date, end_date),
-                                     statuses=statuses(",".join(status or [])), page=page(page_number, page_size))
+                                     statuses=statuses(",".join(status or [])), page=page(page_number, page_size),
+                                     after=after_id(after))
     return render(rows, fmt, "service_requests")
 
 

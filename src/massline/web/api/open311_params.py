@@ -97,7 +97,7 @@ def _bounded_int(value: str | None, name: str, default: int, high: int) -> int:
     value = blank(value)
     if value is None:
         return default
-    if not value.isdigit() or len(value) > 6 or not 1 <= int(value) <= high:
+    if not value.isdigit() or len(value) > len(str(high)) or not 1 <= int(value) <= high:
         raise Open311Error(400, f"{name}: {value!r} is not a whole number from 1 to {high}")
     return int(value)
 
@@ -106,6 +106,11 @@ def page(page_value: str | None, page_size: str | None) -> Page:
     """``page`` and ``page_size`` (default 50, at most 200) of a public list."""
     return Page(_bounded_int(page_value, "page", 1, MAX_PAGE),
                 _bounded_int(page_size, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE))
+
+
+def after_id(value: str | None) -> int | None:
+    """``after`` (keyset paging, our extension): the last ``service_request_id`` of the page before."""
+    return None if blank(value) is None else _bounded_int(value, "after", 1, MAX_ID)
 
 
 def check_jurisdiction(value: str | None, served: str) -> None:

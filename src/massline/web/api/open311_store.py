@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from massline.core.config import Settings
@@ -63,9 +63,11 @@ def _public(text: str | None) -> str | None:
 
 
 def _description(wo: WorkOrder) -> str | None:
+    """The public text: ``public_description`` was masked when the case was opened (masked before
+    it can be published, once, not on every read of a list); older rows without it are masked now."""
     if (wo.attributes or {}).get("public_reply") == "no":
         return None  # the requester asked not to publish; status stays visible, the text does not
-    return _public(wo.public_description or wo.description)
+    return wo.public_description or _public(wo.description)
 
 
 def _rows(session: Session, orders: Sequence[WorkOrder]) -> list[dict[str, Any]]:
@@ -125,7 +127,9 @@ def _latest_public_replies(session: Session, orders: Sequence[WorkOrder]) -> dic
     )
     rows = session.execute(select(Reply.work_order_id, Reply.public_text, Reply.text)
                            .join(newest, Reply.id == newest.c.rid)).all()
-    texts = {wid: mask_text(public_text or text, "public") for wid, public_text, text in rows}
+    # ``public_text`` is masked when the reply is written; a reply stored without it is masked here
+    texts = {wid: public_text if public_text is not None else mask_text(text, "public")
+             for wid, public_text, text in rows}
     return {wo_id: texts[target] for wo_id, target in answering.items() if target in texts}
 
 
@@ -139,10 +143,21 @@ def requests_by_ids(session: Session, ids: list[int], *, published_only: bool = 
 
 
 def search_requests(session: Session, *, categories: list[str], window: DateRange,
-                    statuses: list[str], page: Page) -> list[dict[str, Any]]:
-    """Published requests made in ``window``, newest first, one page of them."""
+                    statuses: list[str], page: Page, after: int | None = None) -> list[dict[str, Any]]:
+    """Published requests made in ``window``, newest first, one page of them.
+
+    ``after`` (an extension of the spec: the last ``service_request_id`` of the previous page) pages
+    by key instead of by offset, so the thousandth page costs what the first does; ``page`` then
+    only counts pages from that key. The partial index ``ix_work_orders_published_list`` serves
+    both orders without reading private rows.
+    """
     query = select(WorkOrder).where(WorkOrder.created_at >= window.start, WorkOrder.created_at <= window.end,
                                     published_clause())
+    if after is not None:
+        anchor = session.execute(select(WorkOrder.created_at, WorkOrder.id).where(WorkOrder.id == after)).first()
+        if anchor is None:
+            raise Open311Error(400, f"after: {after} is not a service_request_id")
+        query = query.where(tuple_(WorkOrder.created_at, WorkOrder.id) < tuple_(anchor.created_at, anchor.id))
     if categories:
         query = query.where(WorkOrder.category.in_(categories))
     if set(statuses) == {"open"}:
