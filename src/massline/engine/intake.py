@@ -57,18 +57,17 @@ def start_routing(settings: Settings, task_id: str) -> None:
 
             publish(settings, task_id)
             return
-        pool = embedded(settings)
         if settings.intake_routing == "background":
-            pool.submit(task_id)
+            embedded(settings).submit(task_id)
             return
-        try:
-            execute(settings, task_id, pool.name)
+        try:  # under the pool's name, which owns the task in the ledger (the pool starts only if needed)
+            execute(settings, task_id, ledger.worker_name(KIND))
         except DeadLettered:
             return
         except Exception:
             log.warning("intake: routing task %s failed inline; the embedded pool retries it", task_id,
                         exc_info=True)
-            pool.submit(task_id)
+            embedded(settings).submit(task_id)
     except Exception:
         log.exception("intake: routing task %s could not be started; it stays queued in the ledger "
                       "(`massline tasks requeue` sends it again)", task_id)
