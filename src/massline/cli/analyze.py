@@ -44,8 +44,10 @@ def _run_with_progress(only_new: bool, batch_size: int) -> ProcessSummary:
         )
 
 
-def _fan_out(only_new: bool, batch_size: int) -> None:
-    """Send the messages to the engine in chunks and follow them with a progress bar.
+def fan_out(only_new: bool, batch_size: int, *, follow: bool = True) -> None:
+    """Send the messages to the engine in chunks (their cases opened when routed) and, with
+    ``follow``, follow them with a progress bar; else print what was enqueued and return
+    (``massline ingest``/``process`` with a broker: ``massline status`` shows the progress).
 
     Resumable: a chunk's ledger key is its message ids plus the pipeline's component versions,
     so running the same command again after an interruption re-sends nothing that finished, and
@@ -67,6 +69,10 @@ def _fan_out(only_new: bool, batch_size: int) -> None:
         raise ModelNotTrainedError("no category model is trained yet: run `massline train classify` first")
     batch, task_ids = submit_chunks(s, "analyze_chunk", ids, chunk_size=batch_size,
                                     args={"open_cases": True, "versions": versions})
+    if not follow:
+        typer.echo(json.dumps({"messages": len(ids), "chunks": len(task_ids), "batch": batch, "mode": mode(s),
+                               "enqueued": True}))
+        return
     progress = Progress(TextColumn(f"analyse ({mode(s)}, chunks of {batch_size})"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=console)
     with progress:
@@ -92,7 +98,7 @@ def analyze_cmd(
         raise typer.BadParameter("choose --all or --only-new, not both")
     if engine if engine is not None else bool(settings().broker_url):
         try:
-            _fan_out(not all_, batch_size)
+            fan_out(not all_, batch_size)
         except ModelNotTrainedError as exc:
             err_console.print(f"[red]{exc}[/]")
             raise typer.Exit(2) from exc
