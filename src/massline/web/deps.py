@@ -38,15 +38,29 @@ def _open_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-def get_db(session: Annotated[Session, Depends(_open_session)]) -> Iterator[Session]:
+def answer_error(request: Request) -> None:
+    """The request is answered with an error: :func:`get_db` rolls its transaction back.
+
+    For route classes that turn exceptions into error answers themselves (Open311's error list, the
+    staff API's statuses): their handler runs *inside* the function-scoped dependency, so get_db
+    sees a normal return and would otherwise commit whatever was written before the error — or,
+    after a lost connection, fail its commit with a 500.
+    """
+    request.state.answer_error = True
+
+
+def get_db(request: Request, session: Annotated[Session, Depends(_open_session)]) -> Iterator[Session]:
     """One transaction per request: committed when the endpoint returns (before the response is sent),
-    rolled back when it raises."""
+    rolled back when it raises or its answer is an error (:func:`answer_error`)."""
     try:
         yield session
     except BaseException:
         session.rollback()
         raise
-    session.commit()
+    if getattr(request.state, "answer_error", False):
+        session.rollback()
+    else:
+        session.commit()
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

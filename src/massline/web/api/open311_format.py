@@ -26,6 +26,7 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from massline.web.deps import answer_error
 from massline.web.unavailable import CAUGHT, MESSAGE, RETRY_AFTER, is_unavailable
 
 log = logging.getLogger(__name__)
@@ -141,17 +142,20 @@ class Open311Route(APIRoute):
             try:
                 return await original(request)
             except Open311Error as exc:
-                return error_response(request, exc.errors)
+                errors = exc.errors
             except RequestValidationError as exc:
-                return error_response(request, _validation_errors(exc))
+                errors = _validation_errors(exc)
             except StarletteHTTPException as exc:
-                return error_response(request, [(exc.status_code, str(exc.detail))])
+                errors = [(exc.status_code, str(exc.detail))]
             except CAUGHT as exc:
                 if not is_unavailable(exc):
                     raise
                 log.warning("open311: database unavailable on %s %s", request.method, request.url.path)
+                answer_error(request)
                 response = error_response(request, [(503, MESSAGE)])
                 response.headers["Retry-After"] = RETRY_AFTER
                 return response
+            answer_error(request)  # what the endpoint wrote before it failed is not committed
+            return error_response(request, errors)
 
         return handler
