@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -44,10 +45,12 @@ def _run_with_progress(only_new: bool, batch_size: int) -> ProcessSummary:
         )
 
 
-def fan_out(only_new: bool, batch_size: int, *, follow: bool = True) -> None:
-    """Send the messages to the engine in chunks (their cases opened when routed) and, with
-    ``follow``, follow them with a progress bar; else print what was enqueued and return
-    (``massline ingest``/``process`` with a broker: ``massline status`` shows the progress).
+def fan_out(only_new: bool, batch_size: int, *, message_ids: Sequence[int] | None = None,
+            follow: bool = True) -> None:
+    """Send the messages (``message_ids``, else all or the not yet analysed ones) to the engine in
+    chunks (their cases opened when routed) and, with ``follow``, follow them with a progress bar;
+    else print what was enqueued and return (``massline ingest``/``process`` with a broker, for the
+    messages they stored: ``massline status`` shows the progress).
 
     Resumable: a chunk's ledger key is its message ids plus the pipeline's component versions,
     so running the same command again after an interruption re-sends nothing that finished, and
@@ -62,7 +65,7 @@ def fan_out(only_new: bool, batch_size: int, *, follow: bool = True) -> None:
 
     s = settings()
     with session_scope(s.resolved_database_url()) as session:
-        ids = select_message_ids(session, only_new)
+        ids = list(message_ids) if message_ids is not None else select_message_ids(session, only_new)
         pipeline = analysis_pipeline(s, session)
         versions = expected_versions(pipeline) if pipeline is not None else {}
     if "analyze.category" not in versions:

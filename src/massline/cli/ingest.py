@@ -78,13 +78,18 @@ def ingest_cmd(
 
     With MASSLINE_BROKER_URL set, the analysis and routing of the stored messages is enqueued for the
     workers (`massline status` follows it); without, it waits for `massline analyze`."""
-    run_ingest(paths, profile, maps or [])
+    report = run_ingest(paths, profile, maps or [])
     if settings().broker_url:
-        _enqueue_analysis(ENGINE_CHUNK)
+        _enqueue_analysis(stored_ids(report), ENGINE_CHUNK)
 
 
-def _enqueue_analysis(batch_size: int) -> None:
-    """Hand the analysis and routing of every not yet analysed message to the engine's workers.
+def stored_ids(report: IngestReport) -> list[int]:
+    """The messages this run stored (what ``ingest``/``process`` hand to the workers with a broker)."""
+    return [i for f in report.files for i in f.message_ids]
+
+
+def _enqueue_analysis(ids: list[int], batch_size: int) -> None:
+    """Hand the analysis and routing of the messages this run stored to the engine's workers.
 
     The inputs are stored and committed already; without a trained classifier nothing is enqueued
     (a warning says why) rather than failing an intake that succeeded.
@@ -92,7 +97,7 @@ def _enqueue_analysis(batch_size: int) -> None:
     from massline.cli.analyze import fan_out
 
     try:
-        fan_out(True, batch_size, follow=False)
+        fan_out(True, batch_size, message_ids=ids, follow=False)
     except ModelNotTrainedError as exc:
         err_console.print(f"[yellow]stored; analysis not enqueued:[/] {exc}")
 

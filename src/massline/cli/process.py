@@ -52,15 +52,16 @@ def process_cmd(
 ) -> None:
     """Ingest, analyse and route: each message becomes a case in its department or waits in triage.
 
-    With MASSLINE_BROKER_URL set, the inputs are stored and committed here and their analysis and
-    routing enqueued for the workers (chunks of --batch-size); without, it runs in this process."""
+    With MASSLINE_BROKER_URL set, the inputs are stored and committed here and the analysis and
+    routing of the messages they gave enqueued for the workers (chunks of --batch-size); without, every
+    message not yet analysed is analysed and routed in this process."""
     from massline.cli.analyze import fan_out
-    from massline.cli.ingest import run_ingest
+    from massline.cli.ingest import run_ingest, stored_ids
 
-    run_ingest(paths, profile, maps or [])
+    report = run_ingest(paths, profile, maps or [])
     if settings().broker_url:
         try:
-            fan_out(True, batch_size, follow=wait)
+            fan_out(True, batch_size, message_ids=stored_ids(report), follow=wait)
         except ModelNotTrainedError as exc:
             err_console.print(f"[red]stored, but nothing enqueued:[/] {exc}")
             raise typer.Exit(2) from exc
