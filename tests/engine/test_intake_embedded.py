@@ -112,3 +112,25 @@ def test_when_routing_runs_inline_then_the_request_is_routed_when_the_answer_arr
         seen = client.get(f"/open311/v2/requests/{rid}.json").json()[0]
         assert seen["agency_responsible"] == "生态环境局" and seen["status_notes"] == "已分派至承办单位"
     assert_routed_once(engine_settings.resolved_database_url(), [rid])
+
+
+class BrokenModel:
+    """A classifier that fails on every text (a bug in an analysis step)."""
+
+    version = "broken-1"
+    classes = ["环境保护"]
+
+    def predict(self, texts: object) -> object:
+        raise ValueError("this model is broken")
+
+    predict_proba = predict
+
+
+def test_when_an_analysis_step_fails_then_the_request_goes_to_the_dispatcher(engine_settings: Settings) -> None:
+    with intake_client(engine_settings) as (client, key):
+        client.app.state.analyze_configs = {"analyze.category": {"model": BrokenModel()}}  # type: ignore[attr-defined]
+        rid = int(str(post(client, key, 4)["service_request_id"]))
+        seen = client.get(f"/open311/v2/requests/{rid}.json").json()[0]
+        assert seen["status_notes"] == "已受理，等待分派" and seen["agency_responsible"] is None
+    orders = assert_routed_once(engine_settings.resolved_database_url(), [rid])
+    assert "没有分类结果" in str(orders[rid].route_reason)  # as before durable-first intake: never stuck

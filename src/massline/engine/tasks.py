@@ -20,15 +20,18 @@ broker saw its ack, a redelivery after a broker restart):
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from massline.core.config import Settings
 from massline.core.errors import InputError
 
+log = logging.getLogger(__name__)
 #: task name → "module:function" (imported when the task runs: no import cycle with the callers)
 TASKS: dict[str, str] = {
     "analyze_chunk": "massline.engine.tasks:analyze_chunk",
@@ -85,6 +88,10 @@ def stale_ids(session: Session, ids: Sequence[int], versions: dict[str, str], ke
     return [i for i in ids if i not in done or i in outdated]
 
 
+class PipelineUnavailable(RuntimeError):
+    """The analysis pipeline could not be built (model files, database): the task is retried."""
+
+
 def analyse_stale(session: Session, settings: Settings, message_ids: Sequence[int]) -> tuple[int, int, int]:
     """Lock ``message_ids`` and analyse those whose results are not the pipeline's current versions
     (the caller commits); ``(analysed, skipped, result rows written)``.
@@ -99,7 +106,7 @@ def analyse_stale(session: Session, settings: Settings, message_ids: Sequence[in
     lock_messages(session, message_ids)
     pipeline = analysis_pipeline(settings, session)
     if pipeline is None:
-        raise RuntimeError("the analysis pipeline cannot be built (see the worker log)")
+        raise PipelineUnavailable("the analysis pipeline cannot be built (see the worker log)")
     todo = stale_ids(session, message_ids, expected_versions(pipeline))
     if todo:
         analyze_batch(session, pipeline, todo, summary)
@@ -144,7 +151,13 @@ def route_request(settings: Settings, work_order_ids: list[int]) -> dict[str, An
             query = query.order_by(WorkOrder.id).with_for_update()
         pending = list(session.scalars(query))
         message_ids = sorted({wo.message_id for wo in pending if wo.message_id is not None})
-        analysed, _, written = analyse_stale(session, settings, message_ids)
+        try:
+            analysed, _, written = analyse_stale(session, settings, message_ids)
+        except (DBAPIError, PipelineUnavailable):
+            raise  # the database or the model is away for now: retried
+        except Exception:  # a failing analysis step must not keep requests from the dispatcher
+            log.exception("engine: analysis failed for work orders %s; they go to the dispatcher", ids)
+            analysed = written = 0
         results = current_results_many(session, message_ids)
         assigned = 0
         for wo in pending:

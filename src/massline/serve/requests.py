@@ -237,19 +237,19 @@ def finish_routing(session: Session, wo: WorkOrder, routed: RouteLike | None, *,
     Idempotent: a case whose routing is no longer pending is left alone. A case a dispatcher
     already took out of the queue (assigned, merged, closed …) keeps that decision; only the
     route's confidence and reason are recorded. A case that came without a category (a reader's
-    question) takes the analysed one, and its deadlines are recomputed from receipt.
+    question) takes the analysed one, its deadlines recomputed from receipt, and waits for a
+    dispatcher (nobody chose a service the classifier could agree with).
     """
     if not wo.routing_pending:
         return None
     wo.routing_pending = False
     prefix = CHANNELS[wo.source][3] if wo.source in CHANNELS else "系统"
-    if wo.category is None and routed is not None and isinstance(routed.value, dict):
-        label = routed.value.get("category")
-        if label:
-            wo.category = str(label)
-            wo.due_response_at, wo.due_close_at = load_sla_rules(session=session).due_dates(
-                as_utc(wo.created_at), wo.category, wo.priority)
-    department, confidence, reason = route(wo.category, routed, prefix)
+    chosen = wo.category  # what the requester chose: the classifier must agree with it to assign
+    if chosen is None and routed is not None and isinstance(routed.value, dict) and routed.value.get("category"):
+        wo.category = str(routed.value["category"])
+        wo.due_response_at, wo.due_close_at = load_sla_rules(session=session).due_dates(
+            as_utc(wo.created_at), wo.category, wo.priority)
+    department, confidence, reason = route(chosen, routed, prefix)
     wo.route_confidence, wo.route_reason = confidence, reason
     if department is None or wo.status != "new" or wo.lead_department_id is not None:
         add_event(session, wo, actor=actor, kind="routed", at=utcnow(), detail={"confidence": confidence},
