@@ -1,4 +1,4 @@
-"""Both request channels (Open311 POST, the public portal) go through ``submit_request``: cleaned, deduplicated."""
+"""Both request channels (Open311 POST, the public portal) go through ``receive_request``: cleaned, deduplicated."""
 
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ def _portal(session: Session, settings: Settings) -> Message:
                                    "address_string": "A1区 某某路 12 号", "name": "张三", "email": "zhang@example.cn",
                                    "phone": "13812345678", "public_reply": "yes"})
     assert req.valid, req.errors
-    token = submit_public_request(session, req, settings=settings)
-    wo = session.query(WorkOrder).filter_by(token=token).one()
+    wo = submit_public_request(session, req, settings=settings)
+    assert session.query(WorkOrder).filter_by(token=wo.token).one() is wo
     message = session.get(Message, wo.message_id)
     assert message is not None and wo.source == "web"
     return message

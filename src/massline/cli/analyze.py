@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -44,8 +45,12 @@ def _run_with_progress(only_new: bool, batch_size: int) -> ProcessSummary:
         )
 
 
-def _fan_out(only_new: bool, batch_size: int) -> None:
-    """Send the messages to the engine in chunks and follow them with a progress bar.
+def fan_out(only_new: bool, batch_size: int, *, message_ids: Sequence[int] | None = None,
+            follow: bool = True) -> None:
+    """Send the messages (``message_ids``, else all or the not yet analysed ones) to the engine in
+    chunks (their cases opened when routed) and, with ``follow``, follow them with a progress bar;
+    else print what was enqueued and return (``massline ingest``/``process`` with a broker, for the
+    messages they stored: ``massline status`` shows the progress).
 
     Resumable: a chunk's ledger key is its message ids plus the pipeline's component versions,
     so running the same command again after an interruption re-sends nothing that finished, and
@@ -60,13 +65,17 @@ def _fan_out(only_new: bool, batch_size: int) -> None:
 
     s = settings()
     with session_scope(s.resolved_database_url()) as session:
-        ids = select_message_ids(session, only_new)
+        ids = list(message_ids) if message_ids is not None else select_message_ids(session, only_new)
         pipeline = analysis_pipeline(s, session)
         versions = expected_versions(pipeline) if pipeline is not None else {}
     if "analyze.category" not in versions:
         raise ModelNotTrainedError("no category model is trained yet: run `massline train classify` first")
     batch, task_ids = submit_chunks(s, "analyze_chunk", ids, chunk_size=batch_size,
                                     args={"open_cases": True, "versions": versions})
+    if not follow:
+        typer.echo(json.dumps({"messages": len(ids), "chunks": len(task_ids), "batch": batch, "mode": mode(s),
+                               "enqueued": True}))
+        return
     progress = Progress(TextColumn(f"analyse ({mode(s)}, chunks of {batch_size})"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=console)
     with progress:
@@ -92,7 +101,7 @@ def analyze_cmd(
         raise typer.BadParameter("choose --all or --only-new, not both")
     if engine if engine is not None else bool(settings().broker_url):
         try:
-            _fan_out(not all_, batch_size)
+            fan_out(not all_, batch_size)
         except ModelNotTrainedError as exc:
             err_console.print(f"[red]{exc}[/]")
             raise typer.Exit(2) from exc

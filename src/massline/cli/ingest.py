@@ -9,13 +9,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from massline.cli._apps import app, console, err_console, settings
-from massline.core.errors import InputError
+from massline.core.errors import InputError, ModelNotTrainedError
 from massline.db.session import upgrade
 from massline.ingest.profiles import PROFILES, parse_mapping
 from massline.ingest.report import IngestReport
 from massline.ingest.service import ingest_paths
 
 MAX_PROBLEMS_SHOWN = 30
+#: Messages per engine task when intake enqueues their analysis (as ``massline analyze --batch-size``).
+ENGINE_CHUNK = 64
 
 
 def summary_table(report: IngestReport) -> Table:
@@ -72,8 +74,32 @@ def ingest_cmd(
                                                      + ", ".join(PROFILES))] = None,
     maps: Annotated[list[str] | None, typer.Option("--map", help="COLUMN=TARGET, e.g. 标题=title (repeat).")] = None,
 ) -> None:
-    """Store inputs verbatim, then read, clean and store their messages; bad rows go to quarantine."""
-    run_ingest(paths, profile, maps or [])
+    """Store inputs verbatim, then read, clean and store their messages; bad rows go to quarantine.
+
+    With MASSLINE_BROKER_URL set, the analysis and routing of the stored messages is enqueued for the
+    workers (`massline status` follows it); without, it waits for `massline analyze`."""
+    report = run_ingest(paths, profile, maps or [])
+    if settings().broker_url:
+        _enqueue_analysis(stored_ids(report), ENGINE_CHUNK)
+
+
+def stored_ids(report: IngestReport) -> list[int]:
+    """The messages this run stored (what ``ingest``/``process`` hand to the workers with a broker)."""
+    return [i for f in report.files for i in f.message_ids]
+
+
+def _enqueue_analysis(ids: list[int], batch_size: int) -> None:
+    """Hand the analysis and routing of the messages this run stored to the engine's workers.
+
+    The inputs are stored and committed already; without a trained classifier nothing is enqueued
+    (a warning says why) rather than failing an intake that succeeded.
+    """
+    from massline.cli.analyze import fan_out
+
+    try:
+        fan_out(True, batch_size, message_ids=ids, follow=False)
+    except ModelNotTrainedError as exc:
+        err_console.print(f"[yellow]stored; analysis not enqueued:[/] {exc}")
 
 
 @app.command("fetch")

@@ -47,11 +47,25 @@ def process_cmd(
     profile: Annotated[str | None, typer.Option(help="Column profile (default: detected).")] = None,
     maps: Annotated[list[str] | None, typer.Option("--map", help="COLUMN=TARGET (repeat).")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 64,
+    wait: Annotated[bool, typer.Option("--wait/--no-wait", help="With a broker: follow the enqueued chunks "
+                                       "with a progress bar instead of returning once they are enqueued.")] = False,
 ) -> None:
-    """Ingest, analyse and route: each message becomes a case in its department or waits in triage."""
-    from massline.cli.ingest import run_ingest
+    """Ingest, analyse and route: each message becomes a case in its department or waits in triage.
 
-    run_ingest(paths, profile, maps or [])
+    With MASSLINE_BROKER_URL set, the inputs are stored and committed here and the analysis and
+    routing of the messages they gave enqueued for the workers (chunks of --batch-size); without, every
+    message not yet analysed is analysed and routed in this process."""
+    from massline.cli.analyze import fan_out
+    from massline.cli.ingest import run_ingest, stored_ids
+
+    report = run_ingest(paths, profile, maps or [])
+    if settings().broker_url:
+        try:
+            fan_out(True, batch_size, message_ids=stored_ids(report), follow=wait)
+        except ModelNotTrainedError as exc:
+            err_console.print(f"[red]stored, but nothing enqueued:[/] {exc}")
+            raise typer.Exit(2) from exc
+        return
     run_processing(only_new=True, batch_size=batch_size)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -92,6 +93,12 @@ class Settings(BaseSettings):
     task_max_retries: int = Field(default=5, ge=0, description="Retries (exponential backoff) before a task "
                                   "becomes a dead-letter record in task_failures.")
     task_retry_base: float = Field(default=2.0, gt=0, description="First retry delay in seconds (doubles each time).")
+    intake_routing: Literal["inline", "background"] = Field(
+        default="inline", description="Without a broker, where the routing of a request stored by Open311 or the "
+        "portal runs: 'inline' (the same engine task, in the request right after its commit; retried on the "
+        "embedded pool if it fails) or 'background' (on the embedded pool; the answer does not wait). With "
+        "MASSLINE_BROKER_URL it always goes to the workers."
+    )
 
     def resolved_data_dir(self) -> Path:
         """The data directory of this installation, derived from the database URL when not set."""

@@ -20,6 +20,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+#: Seconds a new PostgreSQL connection may take before it fails (``?connect_timeout=`` in the URL overrides).
+CONNECT_TIMEOUT = 5
+
 
 def _ensure_sqlite_dir(url: str) -> None:
     parsed = make_url(url)
@@ -34,6 +37,13 @@ def get_engine(url: str) -> Engine:
     _ensure_sqlite_dir(url)
     if parsed.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    elif parsed.get_backend_name() == "postgresql":
+        # A server that went away (restart, outage) must cost one failed request, not one per pooled
+        # connection afterwards (pre-ping replaces a dead connection at checkout), and an unreachable
+        # host must fail within seconds, not hang a web worker (the URL's connect_timeout wins).
+        kwargs["pool_pre_ping"] = True
+        if "connect_timeout" not in parsed.query:
+            kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
     engine = create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
 

@@ -90,7 +90,10 @@ def embedded(settings: Settings) -> EmbeddedEngine:
         else:
             created = False
     if created:
-        resume(settings, engine)
+        try:
+            resume(settings, engine)
+        except Exception:  # the database is away: the pool still takes work; orphans wait for the next pool
+            log.warning("engine: could not look for tasks left by stopped processes", exc_info=True)
     return engine
 
 

@@ -13,23 +13,29 @@ broker saw its ack, a redelivery after a broker restart):
   an identical result again is a no-op (:func:`massline.store.results.save_results`).
 * with ``open_cases`` a routed message gets its case through
   :func:`massline.serve.cases.open_from_routing`, which returns the existing case of a message.
+* ``route_request`` routes work orders that intake committed before answering (durable-first
+  Open311 and portal requests), each once: only those still ``routing_pending`` are touched.
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from massline.core.config import Settings
 from massline.core.errors import InputError
 
+log = logging.getLogger(__name__)
 #: task name → "module:function" (imported when the task runs: no import cycle with the callers)
 TASKS: dict[str, str] = {
     "analyze_chunk": "massline.engine.tasks:analyze_chunk",
+    "route_request": "massline.engine.tasks:route_request",
     "sleep": "massline.engine.tasks:sleep_task",
     "fail": "massline.engine.tasks:fail_task",
 }
@@ -82,6 +88,31 @@ def stale_ids(session: Session, ids: Sequence[int], versions: dict[str, str], ke
     return [i for i in ids if i not in done or i in outdated]
 
 
+class PipelineUnavailable(RuntimeError):
+    """The analysis pipeline could not be built (model files, database): the task is retried."""
+
+
+def analyse_stale(session: Session, settings: Settings, message_ids: Sequence[int]) -> tuple[int, int, int]:
+    """Lock ``message_ids`` and analyse those whose results are not the pipeline's current versions
+    (the caller commits); ``(analysed, skipped, result rows written)``.
+
+    The analysis step of every task here, so a chunk, a re-delivered chunk and a request's routing
+    skip the same messages. A pipeline that cannot be built raises (the task is retried).
+    """
+    from massline.analyze.run import AnalyzeSummary, analyze_batch
+    from massline.serve.requests import analysis_pipeline
+
+    summary = AnalyzeSummary()
+    lock_messages(session, message_ids)
+    pipeline = analysis_pipeline(settings, session)
+    if pipeline is None:
+        raise PipelineUnavailable("the analysis pipeline cannot be built (see the worker log)")
+    todo = stale_ids(session, message_ids, expected_versions(pipeline))
+    if todo:
+        analyze_batch(session, pipeline, todo, summary)
+    return summary.messages, len(message_ids) - len(todo), summary.written
+
+
 def analyze_chunk(settings: Settings, message_ids: list[int], open_cases: bool = False,
                   versions: dict[str, str] | None = None) -> dict[str, Any]:
     """Analyse (and optionally open the cases of) stored messages; skips those already up to date.
@@ -89,22 +120,51 @@ def analyze_chunk(settings: Settings, message_ids: list[int], open_cases: bool =
     ``versions`` (the component versions the submitter saw) only makes the chunk's ledger key
     differ after a model or component change, so a re-analysis is new work, not a finished task.
     """
-    from massline.analyze.run import AnalyzeSummary, analyze_batch
     from massline.db.session import session_scope
-    from massline.serve.requests import analysis_pipeline
 
-    summary = AnalyzeSummary()
     with session_scope(settings.resolved_database_url()) as session:
-        lock_messages(session, message_ids)
-        pipeline = analysis_pipeline(settings, session)
-        if pipeline is None:
-            raise RuntimeError("the analysis pipeline cannot be built (see the worker log)")
-        todo = stale_ids(session, message_ids, expected_versions(pipeline))
-        if todo:
-            analyze_batch(session, pipeline, todo, summary)
+        analysed, skipped, written = analyse_stale(session, settings, message_ids)
         cases = open_routed_cases(session, message_ids) if open_cases else 0
-    return {"messages": len(message_ids), "analysed": summary.messages, "skipped": len(message_ids) - len(todo),
-            "written": summary.written, "cases": cases}
+    return {"messages": len(message_ids), "analysed": analysed, "skipped": skipped, "written": written,
+            "cases": cases}
+
+
+def route_request(settings: Settings, work_order_ids: list[int]) -> dict[str, Any]:
+    """Analyse and route requests that intake stored and committed first (Open311, the portal).
+
+    Keyed by the work order ids (a request is routed once in its life; re-analysis after a model
+    change is ``analyze_chunk``'s work and never re-routes a case). Safe to run twice: the work
+    orders are locked (``FOR UPDATE`` on PostgreSQL, in id order), only those still
+    ``routing_pending`` are touched, their messages are analysed only when their results are not
+    those of the current component versions (:func:`analyse_stale`), and
+    :func:`massline.serve.requests.finish_routing` leaves a case that is no longer pending alone.
+    """
+    from massline.db.models.workorders import WorkOrder
+    from massline.db.session import session_scope
+    from massline.serve.requests import finish_routing
+    from massline.store.results import current_results_many
+
+    ids = sorted(int(i) for i in work_order_ids)
+    with session_scope(settings.resolved_database_url()) as session:
+        query = select(WorkOrder).where(WorkOrder.id.in_(ids), WorkOrder.routing_pending.is_(True))
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.order_by(WorkOrder.id).with_for_update()
+        pending = list(session.scalars(query))
+        message_ids = sorted({wo.message_id for wo in pending if wo.message_id is not None})
+        try:
+            analysed, _, written = analyse_stale(session, settings, message_ids)
+        except (DBAPIError, PipelineUnavailable):
+            raise  # the database or the model is away for now: retried
+        except Exception:  # a failing analysis step must not keep requests from the dispatcher
+            log.exception("engine: analysis failed for work orders %s; they go to the dispatcher", ids)
+            analysed = written = 0
+        results = current_results_many(session, message_ids)
+        assigned = 0
+        for wo in pending:
+            routed = results.get(wo.message_id, {}).get("route") if wo.message_id is not None else None
+            assigned += finish_routing(session, wo, routed) is not None
+    return {"work_orders": len(ids), "routed": len(pending), "assigned": assigned, "analysed": analysed,
+            "written": written}
 
 
 def open_routed_cases(session: Session, ids: Sequence[int]) -> int:

@@ -5,7 +5,7 @@ post per day and to count distinct readers per day, useless for following anyone
 comment is stored as written for the moderators and shown only as its public mask, only once a
 moderator approved it; rejecting keeps the row with the reason (answer-don't-erase: a later
 moderator can approve it after all). A question about a post becomes a citizen request through
-:func:`massline.serve.requests.submit_request`, so it is stored raw, cleaned, analysed and routed
+:func:`massline.serve.requests.receive_request`, so it is stored raw, cleaned, analysed and routed
 like any other message.
 """
 
@@ -24,6 +24,7 @@ from massline.core.config import Settings
 from massline.core.errors import InputError, NotFoundError, TransitionError
 from massline.db.base import utcnow
 from massline.db.models.publish import Comment, Post, Reaction
+from massline.db.models.workorders import WorkOrder
 from massline.db.repositories.audit import record_audit
 from massline.privacy import mask_text
 from massline.serve.metrics import LOCAL_TZ
@@ -118,11 +119,11 @@ def comments_for_moderation(session: Session, status: str = "pending", limit: in
 
 
 def ask_about(session: Session, settings: Settings, post_id: int, question: str, *,
-              contact: Mapping[str, Any] | None = None,
-              analyze_configs: Mapping[str, Mapping[str, Any]] | None = None) -> str:
-    """A reader's question about a post → a request through the normal intake; the requester's token."""
+              contact: Mapping[str, Any] | None = None) -> WorkOrder:
+    """A reader's question about a post → a request through the normal intake; its work order
+    (routing pending: the caller commits and has it routed, as for the portal)."""
     from massline.serve.cases import ContactInfo
-    from massline.serve.requests import submit_request
+    from massline.serve.requests import receive_request
 
     post = _published(session, post_id)
     text = (question or "").strip()
@@ -134,7 +135,6 @@ def ask_about(session: Session, settings: Settings, post_id: int, question: str,
     district = (post.districts or [None])[0]
     record = {"post_id": post.id, "title": title, "description": text, "district": district}
     info = ContactInfo(**{k: v for k, v in (contact or {}).items() if v}) if contact else None
-    wo = submit_request(session, settings, channel="web", service_code=None, category=None, title=title,
-                        description=text, contact=info, attributes={"post_id": post.id, "public_reply": "no"},
-                        district=district, raw_record=record, analyze_configs=analyze_configs)
-    return str(wo.token)
+    return receive_request(session, settings, channel="web", service_code=None, category=None, title=title,
+                           description=text, contact=info, attributes={"post_id": post.id, "public_reply": "no"},
+                           district=district, raw_record=record)

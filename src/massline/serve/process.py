@@ -5,8 +5,9 @@ about cases; this module turns routes into cases, for every channel:
 
 * files and feeds — ``massline process PATH…`` (:func:`process_paths`: ingest → analyse → route)
   and ``massline analyze`` (:func:`process_messages`: analyse → route);
-* the public form and Open311 — :func:`massline.serve.requests.submit_request` opens the case
-  in the request's own transaction;
+* the public form and Open311 — :func:`massline.serve.requests.receive_request` opens the case
+  in the request's own transaction (routing pending) and :func:`massline.serve.requests.finish_routing`
+  routes it afterwards, on the engine;
 * the dispatcher's triage decision — ``massline.serve.workorders.on_triage_decision``.
 
 A message routed automatically (``queue == "auto"``, confidence ≥ the threshold) or decided by

@@ -1,17 +1,27 @@
 """One citizen request, from whichever channel (Open311 POST, the public portal), becomes a case.
 
-Why one function: every channel must treat a request the same way — the submission is stored
-raw first (nothing lost), then cleaned and checked for duplicates by the intake feature
-(:func:`massline.ingest.service.ingest_text`: ``content_hash``, ``duplicate_of``), then analysed
-with this installation's analysis pipeline (database routing rules, trained model), then
-routed and opened as a work order by :func:`massline.serve.cases.open_work_order`.
+Durable first, in two steps:
+
+1. :func:`receive_request` — in the caller's transaction, before anything is answered: the
+   submission stored raw (nothing lost), cleaned and checked for duplicates by the intake feature
+   (:func:`massline.ingest.service.ingest_text`: ``content_hash``, ``duplicate_of``), and opened as
+   a work order with the requester's category, deadlines counted from receipt and
+   ``routing_pending`` set — no department yet, so no department's handler sees it, and the
+   requester reads "received, being routed". The caller commits and answers with its id.
+2. :func:`finish_routing` — later, on the engine (``massline.engine.tasks.route_request``, inline
+   right after the commit or on a worker): the message's analysis (this installation's pipeline,
+   database routing rules, trained model) decides the department with :func:`route`, and the case
+   is assigned — unless a dispatcher already acted on it, whose decision stands.
+
+Why a step boundary here and not in the web layer: every channel must treat a request the same
+way, and this package knows nothing of the engine (imports flow serve → engine never).
 
 Privacy: API keys are never part of ``raw_record`` (the caller drops them); contact details go
 only to the work order's staff-only contact record and, as a keyed pseudonym, to the message's
 ``author_ref`` — never into the message text.
 
 Analysis never blocks intake: without a trained classifier the pipeline runs without category
-and route, and any analysis failure leaves the message without automatic results; either way
+and route, and an analysis failure leaves the message without automatic results; either way
 the case waits in the dispatcher's queue.
 """
 
@@ -24,23 +34,24 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from sqlalchemy.orm import Session
 
 from massline.analyze.components import ANALYZE_PIPELINE
-from massline.analyze.run import build_analyze_pipeline, message_doc
+from massline.analyze.run import build_analyze_pipeline
 from massline.core.config import Settings
 from massline.core.errors import ModelNotTrainedError
-from massline.core.types import Doc
 from massline.db.base import utcnow
 from massline.db.models.workorders import WorkOrder
 from massline.ingest.service import ingest_text
 from massline.pipeline import Pipeline
+from massline.serve._common import add_event
 from massline.serve.cases import ContactInfo, Location, open_work_order
+from massline.serve.lifecycle import assign
 from massline.serve.publication import apply_consent
+from massline.serve.sla import as_utc, load_sla_rules
 from massline.store.dedup import forget
-from massline.store.results import save_results
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +67,9 @@ RETRY_SECONDS = 10.0  # after a failed build
 UNTRAINED_SKIP = frozenset({"analyze.category", "analyze.route"})
 #: Contact handles, strongest first: the first one present identifies the author (as a pseudonym).
 AUTHOR_HANDLES = ("account_id", "email", "phone", "device_id")
+#: What a requester reads while their request waits for its routing task (Chinese first; the
+#: pages translate it, ``en``: "Received, being routed").
+PENDING_NOTE = "已受理，正在分派"
 
 
 @dataclass
@@ -65,6 +79,7 @@ class _Cached:
 
 
 _PIPELINES: dict[tuple[str, str, int], _Cached] = {}
+_CONFIGS: dict[str, Mapping[str, Mapping[str, Any]]] = {}
 _LOCK = threading.Lock()
 
 
@@ -84,11 +99,13 @@ def analysis_pipeline(settings: Settings, session: Session,
 
     Rebuilt periodically so a newly trained model or a changed routing rule takes effect
     without a restart; None (retried after :data:`RETRY_SECONDS`) when it cannot be built.
-    ``configs`` overrides component configs as in :func:`massline.analyze.run.build_analyze_pipeline`
-    (the web app passes ``app.state.analyze_configs`` when a deployment or a test sets it).
+    ``configs`` overrides component configs as in :func:`massline.analyze.run.build_analyze_pipeline`;
+    default: those registered for this database by :func:`use_analyze_configs`.
     """
-    key = (settings.resolved_database_url(), str(settings.resolved_data_dir()), id(configs) if configs else 0)
+    url = settings.resolved_database_url()
     with _LOCK:
+        configs = configs if configs is not None else _CONFIGS.get(url)
+        key = (url, str(settings.resolved_data_dir()), id(configs) if configs else 0)
         cached = _PIPELINES.get(key)
         if cached is not None and time.monotonic() - cached.built < REBUILD_SECONDS:
             return cached.pipeline
@@ -102,7 +119,38 @@ def analysis_pipeline(settings: Settings, session: Session,
         return pipeline
 
 
-def route(category: str | None, doc: Doc | None, prefix: str = "Open311") -> tuple[str | None, float | None, str]:
+class RouteLike(Protocol):
+    """A ``route`` result as analysis returns it (:class:`massline.core.types.Result`) or stores it
+    (:class:`massline.db.models.message.AnalysisResult`)."""
+
+    @property
+    def value(self) -> Any: ...
+
+    @property
+    def confidence(self) -> float | None: ...
+
+    @property
+    def reason(self) -> str | None: ...
+
+
+def use_analyze_configs(database_url: str, configs: Mapping[str, Mapping[str, Any]] | None) -> None:
+    """Component config overrides for the pipelines this process builds for ``database_url``.
+
+    Why a registry: the routing task runs by name with JSON arguments (inline, on the embedded
+    pool or on a worker), so objects such as a stand-in classifier cannot travel with it. The web
+    app registers ``app.state.analyze_configs`` (set by a deployment or a test) before it hands a
+    request to the engine; tasks of this process then build their pipeline with them. Celery
+    workers are other processes and use their own installation's pipeline.
+    """
+    with _LOCK:
+        if configs:
+            _CONFIGS[database_url] = configs
+        else:
+            _CONFIGS.pop(database_url, None)
+
+
+def route(category: str | None, routed: RouteLike | None,
+          prefix: str = "Open311") -> tuple[str | None, float | None, str]:
     """(department code or None for the dispatcher's queue, confidence, why) for a new request.
 
     Like any message, the analysis pipeline's ``route`` result decides (the classifier's
@@ -110,7 +158,6 @@ def route(category: str | None, doc: Doc | None, prefix: str = "Open311") -> tup
     chose is the case's category; when the classifier disagrees with it, a dispatcher decides,
     whatever the confidence.
     """
-    routed = doc.result("route") if doc is not None else None
     if routed is None or not isinstance(routed.value, dict):
         return None, None, f"{prefix}：市民选择“{category}”，没有分类结果，转人工分拨"
     label, department = routed.value.get("category"), routed.value.get("department")
@@ -121,27 +168,12 @@ def route(category: str | None, doc: Doc | None, prefix: str = "Open311") -> tup
     return str(department), routed.confidence, f"{prefix}：{routed.reason}"
 
 
-def _analyse(session: Session, settings: Settings, message_id: int, doc: Doc,
-             configs: Mapping[str, Mapping[str, Any]] | None) -> Doc | None:
-    """Run analysis and save its results; None when analysis is unavailable or failed."""
-    pipeline = analysis_pipeline(settings, session, configs)
-    if pipeline is None:
-        return None
-    try:
-        doc = pipeline.pipe([doc])[0]
-    except Exception:  # intake never fails because an analysis step did
-        log.exception("requests: analysis skipped for message %s", message_id)
-        return None
-    save_results(session, message_id, doc.results)
-    return doc
-
-
 def _author(contact: ContactInfo | Mapping[str, Any] | None) -> str | None:
     get = contact.get if isinstance(contact, Mapping) else (lambda name: getattr(contact, name, None))
     return next((str(v).strip().lower() for name in AUTHOR_HANDLES if (v := get(name))), None)
 
 
-def submit_request(
+def receive_request(
     session: Session,
     settings: Settings,
     *,
@@ -159,14 +191,14 @@ def submit_request(
     priority: str = "normal",
     media_url: str | None = None,
     at: datetime | None = None,
-    analyze_configs: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> WorkOrder:
-    """Store, clean, deduplicate, analyse and route one citizen request; its new work order (flushed).
+    """Store, clean and deduplicate one citizen request and open its work order, routing pending
+    (flushed; the caller commits, then has it routed — :func:`finish_routing`).
 
     ``raw_record`` is the submission as received without secrets (no API key); a receipt time
-    and nonce are added so two identical submissions stay two raw records. Raises
-    :class:`massline.core.errors.InputError` (field ``text``) when nothing is left of the text
-    after cleaning.
+    and nonce are added so two identical submissions stay two raw records. The deadlines run from
+    receipt. Raises :class:`massline.core.errors.InputError` (field ``text``) when nothing is left
+    of the text after cleaning.
     """
     source_name, source_kind, origin, prefix = CHANNELS[channel]
     text = description or title or category or ""
@@ -177,21 +209,51 @@ def submit_request(
         meta["address"] = location.address_string
     if district:
         meta["district"] = district
-    message = ingest_text(settings, text, title=title, source_name=source_name, source_kind=source_kind,
-                          origin=origin, author=_author(contact), created_at=at, meta=meta, submission=record,
-                          session=session)
     try:
-        doc = _analyse(session, settings, message.id, message_doc(message), analyze_configs)
-        department, confidence, reason = route(category, doc, prefix)
+        message = ingest_text(settings, text, title=title, source_name=source_name, source_kind=source_kind,
+                              origin=origin, author=_author(contact), created_at=at, meta=meta, submission=record,
+                              session=session)
         wo = open_work_order(
-            session, message_id=message.id, category=category, department_code=department, confidence=confidence,
-            reason=reason, actor=f"api_key:{api_key_id}" if api_key_id is not None else "requester", source=channel,
+            session, message_id=message.id, category=category, reason=f"{prefix}：{PENDING_NOTE}",
+            actor=f"api_key:{api_key_id}" if api_key_id is not None else "requester", source=channel,
             location=location, contact=contact, priority=priority, title=title, description=text,
             service_code=service_code, media_url=media_url, attributes=attributes, district=district,
             secret_key=settings.resolved_secret_key(), at=at,
         )
+        wo.routing_pending = True
         apply_consent(wo, attributes)  # private unless the requester opted in
+        session.flush()
         return wo
     except BaseException:
         forget(settings.resolved_database_url())  # the duplicate index may hold this rolled-back message
         raise
+
+
+def finish_routing(session: Session, wo: WorkOrder, routed: RouteLike | None, *,
+                   actor: str = "system:routing") -> str | None:
+    """Route a received request from its analysis (``routed``: the message's current ``route``
+    result, None when analysis gave none); the department it was assigned to, or None.
+
+    Idempotent: a case whose routing is no longer pending is left alone. A case a dispatcher
+    already took out of the queue (assigned, merged, closed …) keeps that decision; only the
+    route's confidence and reason are recorded. A case that came without a category (a reader's
+    question) takes the analysed one, its deadlines recomputed from receipt, and waits for a
+    dispatcher (nobody chose a service the classifier could agree with).
+    """
+    if not wo.routing_pending:
+        return None
+    wo.routing_pending = False
+    prefix = CHANNELS[wo.source][3] if wo.source in CHANNELS else "系统"
+    chosen = wo.category  # what the requester chose: the classifier must agree with it to assign
+    if chosen is None and routed is not None and isinstance(routed.value, dict) and routed.value.get("category"):
+        wo.category = str(routed.value["category"])
+        wo.due_response_at, wo.due_close_at = load_sla_rules(session=session).due_dates(
+            as_utc(wo.created_at), wo.category, wo.priority)
+    department, confidence, reason = route(chosen, routed, prefix)
+    wo.route_confidence, wo.route_reason = confidence, reason
+    if department is None or wo.status != "new" or wo.lead_department_id is not None:
+        add_event(session, wo, actor=actor, kind="routed", at=utcnow(), detail={"confidence": confidence},
+                  reason=reason)
+        return None
+    assign(session, wo, department_code=department, actor=actor, reason=reason)
+    return department

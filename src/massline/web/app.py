@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from massline import __version__
 from massline.core.config import Settings, get_settings
-from massline.web import guards
+from massline.web import guards, unavailable
 
 ROUTER_MODULES: tuple[str, ...] = (
     "massline.web.api.open311",
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             setup(app)
 
     guards.install(app, https=settings.https)
+    unavailable.install(app)
 
     @app.get("/healthz", tags=["meta"], operation_id="meta-health")
     def health() -> dict[str, str]:

@@ -11,7 +11,7 @@ endpoint returns and before a single byte of the response leaves.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from massline.core.config import Settings
 from massline.db.session import get_sessionmaker
+from massline.engine.intake import commit_and_route
+from massline.serve.requests import use_analyze_configs
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -36,16 +38,42 @@ def _open_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-def get_db(session: Annotated[Session, Depends(_open_session)]) -> Iterator[Session]:
+def answer_error(request: Request) -> None:
+    """The request is answered with an error: :func:`get_db` rolls its transaction back.
+
+    For route classes that turn exceptions into error answers themselves (Open311's error list, the
+    staff API's statuses): their handler runs *inside* the function-scoped dependency, so get_db
+    sees a normal return and would otherwise commit whatever was written before the error — or,
+    after a lost connection, fail its commit with a 500.
+    """
+    request.state.answer_error = True
+
+
+def get_db(request: Request, session: Annotated[Session, Depends(_open_session)]) -> Iterator[Session]:
     """One transaction per request: committed when the endpoint returns (before the response is sent),
-    rolled back when it raises."""
+    rolled back when it raises or its answer is an error (:func:`answer_error`)."""
     try:
         yield session
     except BaseException:
         session.rollback()
         raise
-    session.commit()
+    if getattr(request.state, "answer_error", False):
+        session.rollback()
+    else:
+        session.commit()
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def accept_requests(request: Request, session: Session, settings: Settings, work_order_ids: Sequence[int]) -> None:
+    """Commit just-received requests (Open311, portal) with their routing task, then start the routing.
+
+    Durable first: when this returns the requests are stored and their routing is queued (or, by
+    default without a broker, done); a commit that fails raises and nothing was accepted. The
+    app's ``analyze_configs`` (a deployment's or a test's component overrides) are registered for
+    the tasks this process runs.
+    """
+    use_analyze_configs(settings.resolved_database_url(), getattr(request.app.state, "analyze_configs", None))
+    commit_and_route(session, settings, work_order_ids)

@@ -86,6 +86,10 @@ class WorkOrder(Base):
     #: published it (``published_by``: ``requester`` or ``editor:<name>``); private by default.
     public: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
     published_by: Mapped[str | None] = mapped_column(String(200))
+    #: Stored and committed, its analysis and routing not finished yet (durable-first intake: the
+    #: engine's ``route_request`` task clears it). Such a case has no department yet: a dispatcher
+    #: sees it, no department's handler does.
+    routing_pending: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
 
 
 class WorkOrderEvent(Base):

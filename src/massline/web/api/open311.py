@@ -40,7 +40,7 @@ from massline.web.api.open311_params import (
     statuses,
 )
 from massline.web.api.open311_services import SERVICES, get_service, validate_attributes
-from massline.web.deps import SessionDep, SettingsDep
+from massline.web.deps import SessionDep, SettingsDep, accept_requests
 from massline.web.throttling import rate_limit
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -130,7 +130,8 @@ def create_request(
     phone: Annotated[str | None, Form()] = None,
     jurisdiction_id: Annotated[str | None, Form()] = None,
 ) -> Response:
-    """POST Service Request: store the request, route it, open a work order; answer its id.
+    """POST Service Request: store the request as a work order and commit it, then route it on the
+    engine; answer its id (readable at once: "open", being routed until the routing task ran).
 
     Fields are also declared one by one for the OpenAPI document; the handler reads them
     from ``pairs`` so that ``attribute[code]`` and ``attribute[code][]`` keep their repeats.
@@ -152,8 +153,8 @@ def create_request(
     parsed = new_request(fields, attributes)
     service = get_service(parsed.service_code)
     checked = validate_attributes(service, parsed.attributes)
-    created = store.submit(session, settings, parsed, service, checked, api_key_id=key.id,
-                           analyze_configs=getattr(request.app.state, "analyze_configs", None))
+    created = store.submit(session, settings, parsed, service, checked, api_key_id=key.id)
+    accept_requests(request, session, settings, [created["service_request_id"]])
     return render([created], fmt, "service_requests")
 
 

@@ -15,6 +15,7 @@ an Open311 handler; :class:`Open311Route` renders it in the format the path aske
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -24,6 +25,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from massline.web.deps import answer_error
+from massline.web.unavailable import CAUGHT, MESSAGE, RETRY_AFTER, is_unavailable
+
+log = logging.getLogger(__name__)
 
 FORMATS: dict[str, str] = {
     "json": "application/json; charset=utf-8",
@@ -125,7 +131,8 @@ class Open311Route(APIRoute):
     """A route whose errors are the spec's error list, whatever other routers do with theirs.
 
     Done per route (not with app-wide exception handlers) so that the pages' HTML error
-    handlers and the staff API's JSON ``detail`` errors stay as they are.
+    handlers and the staff API's JSON ``detail`` errors stay as they are. A database that cannot
+    be reached is the spec's ``503`` (with ``Retry-After``; see :mod:`massline.web.unavailable`).
     """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
@@ -135,10 +142,20 @@ class Open311Route(APIRoute):
             try:
                 return await original(request)
             except Open311Error as exc:
-                return error_response(request, exc.errors)
+                errors = exc.errors
             except RequestValidationError as exc:
-                return error_response(request, _validation_errors(exc))
+                errors = _validation_errors(exc)
             except StarletteHTTPException as exc:
-                return error_response(request, [(exc.status_code, str(exc.detail))])
+                errors = [(exc.status_code, str(exc.detail))]
+            except CAUGHT as exc:
+                if not is_unavailable(exc):
+                    raise
+                log.warning("open311: database unavailable on %s %s", request.method, request.url.path)
+                answer_error(request)
+                response = error_response(request, [(503, MESSAGE)])
+                response.headers["Retry-After"] = RETRY_AFTER
+                return response
+            answer_error(request)  # what the endpoint wrote before it failed is not committed
+            return error_response(request, errors)
 
         return handler

@@ -5,9 +5,10 @@ token), whatever channel it came in by, so Open311 clients see the same cases as
 tracking page. Reading is done here with a fixed number of queries per page (work orders,
 then their departments and latest public replies), never one query per row.
 
-Submitting goes through :func:`massline.serve.requests.submit_request`, like the public portal:
-the raw form (without the API key) is stored first, then cleaned, deduplicated, analysed and
-routed, then the work order is opened. Only
+Submitting goes through :func:`massline.serve.requests.receive_request`, like the public portal:
+the raw form (without the API key) is stored, cleaned and deduplicated and the work order opened
+with its routing pending — committed before the answer; analysis and routing follow on the engine
+(``route_request``), and until then the request reads ``open``, "已受理，正在分派". Only
 :func:`massline.privacy.mask_text` output and non-personal fields leave this module.
 
 Private by default (:mod:`massline.serve.publication`): lists show only published cases, a
@@ -17,7 +18,7 @@ paginated page at a time; asked by its id, an unpublished case shows its status 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select, tuple_
@@ -30,7 +31,7 @@ from massline.db.models.workorders import Reply, WorkOrder
 from massline.privacy import mask_text
 from massline.serve.cases import ContactInfo, Location
 from massline.serve.publication import is_published, public_coordinate, published_clause
-from massline.serve.requests import submit_request
+from massline.serve.requests import PENDING_NOTE, receive_request
 from massline.web.api.open311_format import Open311Error
 from massline.web.api.open311_params import DateRange, NewRequest, Page, w3c
 from massline.web.api.open311_services import Service, service_for_category
@@ -83,7 +84,7 @@ def _rows(session: Session, orders: Sequence[WorkOrder]) -> list[dict[str, Any]]
         attrs = wo.attributes or {}
         published = is_published(wo)
         reply = replies.get(wo.id) if published else None
-        notes = reply or STATUS_NOTES.get(wo.status, wo.status)
+        notes = reply or (PENDING_NOTE if wo.routing_pending else STATUS_NOTES.get(wo.status, wo.status))
         if wo.merged_into_id is not None:
             notes = f"与第 {wo.merged_into_id} 号诉求合并办理" + (f"：{reply}" if reply else "")
         row = {
@@ -178,8 +179,9 @@ def by_token(session: Session, token: str) -> dict[str, Any]:
 
 
 def submit(session: Session, settings: Settings, req: NewRequest, service: Service, attributes: dict[str, Any],
-           *, api_key_id: int, analyze_configs: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
-    """Store, analyse and route one POSTed request; the spec's answer ``{service_request_id, …}``."""
+           *, api_key_id: int) -> dict[str, Any]:
+    """Store one POSTed request as a work order whose routing is pending (the caller commits and has
+    it routed); the spec's answer ``{service_request_id, …}``."""
     form: dict[str, Any] = {
         "service_code": req.service_code, "lat": req.lat, "long": req.long, "address_string": req.address_string,
         "address_id": req.address_id, "description": req.description, "media_url": req.media_url,
@@ -187,14 +189,13 @@ def submit(session: Session, settings: Settings, req: NewRequest, service: Servi
     }
     extra = {"address_id": req.address_id} if req.address_id else {}
     try:
-        wo = submit_request(
+        wo = receive_request(
             session, settings, channel="open311", service_code=service.code, category=service.name,
             title=attributes.get("title"), description=req.description,
             location=Location(lat=req.lat, long=req.long, address_string=req.address_string),
             contact=ContactInfo(**req.contact), attributes={**attributes, **extra}, district=attributes.get("district"),
             raw_record={"form": form, "api_key_id": api_key_id}, api_key_id=api_key_id,
             priority=PRIORITY.get(attributes.get("urgency", "normal"), "normal"), media_url=req.media_url,
-            analyze_configs=analyze_configs,
         )
     except InputError as exc:
         raise Open311Error(400, f"description: {exc.reason}") from exc
@@ -202,7 +203,10 @@ def submit(session: Session, settings: Settings, req: NewRequest, service: Servi
 
 
 def service_notice(wo: WorkOrder) -> str:
-    """What the requester can expect (from the case's computed deadline)."""
+    """What the requester can expect (from the case's computed deadline, counted from receipt)."""
     due = w3c(wo.due_close_at)
-    queue = "已进入人工分派" if wo.lead_department_id is None else "已分派至承办单位"
+    if wo.routing_pending:
+        queue = "正在分派"
+    else:
+        queue = "已进入人工分派" if wo.lead_department_id is None else "已分派至承办单位"
     return f"您的诉求已受理（编号 {wo.id}），{queue}。" + (f"预计办结时间：{due}。" if due else "")

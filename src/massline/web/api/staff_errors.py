@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
 from massline.core.errors import InputError, NotFoundError, PermissionDenied, TransitionError
+from massline.web.deps import answer_error
 
 #: A row id in a path: 32-bit like the id columns, so PostgreSQL never sees an out-of-range integer.
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -55,6 +56,7 @@ class StaffRoute(APIRoute):
             try:
                 return await original(request)
             except (NotFoundError, PermissionDenied, TransitionError, InputError) as exc:
+                answer_error(request)  # what the endpoint wrote before it failed is not committed
                 response = error_response(exc)
                 assert response is not None
                 return response

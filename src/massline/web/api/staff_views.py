@@ -54,7 +54,8 @@ def work_order_public(session: Session, settings: Settings, wo: WorkOrder, user:
         lead_department=codes.get(wo.lead_department_id) if wo.lead_department_id else None,
         cohandlers=[codes.get(c.department_id, str(c.department_id)) for c in cohandlers_of(session, wo)
                     if c.role == "co"],
-        route_confidence=wo.route_confidence, created_at=wo.created_at, updated_at=wo.updated_at,
+        route_confidence=wo.route_confidence, routing_pending=wo.routing_pending, created_at=wo.created_at,
+        updated_at=wo.updated_at,
         first_response_at=wo.first_response_at, replied_at=wo.replied_at, closed_at=wo.closed_at,
         close_reason=wo.close_reason, due_response_at=wo.due_response_at, due_close_at=wo.due_close_at,
         sla={"response": sla.response, "close": sla.close, "state": sla.state,

@@ -40,6 +40,7 @@ class PublicCase:
     created_at: datetime | None
     replies: list[PublicReply] = field(default_factory=list)
     rating: str | None = None
+    routing_pending: bool = False  # received and stored, being routed (massline.serve.requests.PENDING_NOTE)
 
 
 def public_case(session: Session, token: str) -> PublicCase | None:
@@ -63,6 +64,7 @@ def public_case(session: Session, token: str) -> PublicCase | None:
         created_at=wo.created_at,
         replies=[PublicReply(at=r.at, text=mask_text(r.public_text or r.text, "public")) for r in replies],
         rating=rating,
+        routing_pending=wo.routing_pending,
     )
 
 

@@ -58,10 +58,10 @@ EVENT_NAMES: Final[dict[str, str]] = {
     "created": "受理", "assigned": "派单", "accepted": "签收", "returned": "退单", "started": "开始办理",
     "transferred": "转办", "replied": "答复", "reopened": "重新办理", "closed": "办结", "merged": "合并",
     "duplicate_merged": "并入重复件", "cohandler_added": "添加协办", "priority_changed": "调整优先级",
-    "categorised": "调整类别", "rated": "评价", "note": "内部备注",
+    "categorised": "调整类别", "rated": "评价", "note": "内部备注", "routed": "自动分派",
 }
 QUEUE_KINDS: Final[dict[str, str]] = {"returned": "退单待重新分派", "disagreement": "类别不一致",
-                                      "unassigned": "待分派"}
+                                      "unassigned": "待分派", "routing": "正在自动分派"}
 #: Chinese texts for errors by kind and by field (the English detail of the service follows in small print).
 ERROR_TEXTS: Final[dict[str, str]] = {
     "reason": "请填写理由", "department": "请选择部门", "priority": "请选择优先级",
@@ -219,7 +219,9 @@ def queued_cases(session: Session, *, mask: Mask, limit: int = 100) -> list[Queu
         found = results.get(wo.message_id or 0, {}).get(CATEGORY_KEY)
         machine = str(found.value) if found is not None and found.value else None
         confidence = found.confidence if found is not None else None
-        if wo.status == "returned":
+        if wo.routing_pending:  # stored, its routing task not done yet: a dispatcher may still decide first
+            kind, reason, suggested = "routing", "", wo.category or machine
+        elif wo.status == "returned":
             event = _last_return(session, wo)
             who = by_id.get(event.department_id) if event is not None and event.department_id else None
             kind, reason, suggested = "returned", f"{who or ''} {mask(event.reason) if event else ''}".strip(), \

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from massline.core.errors import InputError, NotFoundError, TransitionError
 from massline.serve.lifecycle import rate as rate_case
 from massline.serve.publication import CONSENT_TEXT
-from massline.web.deps import SessionDep, SettingsDep
+from massline.web.deps import SessionDep, SettingsDep, accept_requests
 from massline.web.pages import cases
 from massline.web.pages.error_pages import install_error_pages
 from massline.web.pages.forms import FIELD_LABELS, PublicRequest, services, validate_public_request
@@ -56,9 +56,9 @@ async def submit_request(request: Request, session: SessionDep, settings: Settin
     wait = rate_limit(request, "form", settings.form_rate_limit).hit(client_address(request))
     if wait is not None:  # each submission runs the whole pipeline: a shared per-address limit
         return render(request, "error.html", {"status": 429, "message_id": "rate_limited"}, status_code=429)
-    token = submit_public_request(session, req, settings=settings,
-                                  analyze_configs=getattr(request.app.state, "analyze_configs", None))
-    session.commit()
+    wo = submit_public_request(session, req, settings=settings)
+    token = wo.token
+    accept_requests(request, session, settings, [wo.id])
     url = f"/track/{token}?new=1"
     if partial:
         return Response(status_code=204, headers={"HX-Redirect": url})

@@ -23,7 +23,7 @@ from massline.publish.posts import KIND_NAMES, published_posts
 from massline.publish.schedule import start_scheduler
 from massline.security.counters import counters_for
 from massline.security.throttle import RateLimit
-from massline.web.deps import SessionDep, SettingsDep
+from massline.web.deps import SessionDep, SettingsDep, accept_requests
 from massline.web.pages.rendering import render
 from massline.web.pages.security import check_csrf
 from massline.web.throttling import client_address
@@ -181,12 +181,12 @@ async def ask(request: Request, session: SessionDep, settings: SettingsDep, post
                                                                  question=question), status_code=429)
     contact = {"email": str(form.get("email") or "").strip() or None}
     try:
-        token = reactions.ask_about(session, settings, post_id, question, contact=contact,
-                                    analyze_configs=getattr(request.app.state, "analyze_configs", None))
+        wo = reactions.ask_about(session, settings, post_id, question, contact=contact)
     except InputError:
         ctx = _post_context(session, post, ask_error="请填写您的问题（最多 2000 字）", question=question)
         return render(request, "posts/post.html", ctx, status_code=422)
-    session.commit()
+    token = wo.token
+    accept_requests(request, session, settings, [wo.id])
     return RedirectResponse(f"/track/{token}?new=1", status_code=303)
 
 

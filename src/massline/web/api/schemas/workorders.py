@@ -29,6 +29,8 @@ class WorkOrderPublic(WorkOrderBase):
     lead_department: str | None = Field(default=None, description="Department code of the lead")
     cohandlers: list[str] = Field(default_factory=list, description="Department codes of active co-handlers")
     route_confidence: float | None = None
+    routing_pending: bool = Field(default=False, description="Stored and committed, automatic routing not "
+                                  "finished yet (no department yet; a dispatcher may still assign it)")
     created_at: datetime
     updated_at: datetime
     first_response_at: datetime | None = None
