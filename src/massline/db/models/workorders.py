@@ -41,7 +41,7 @@ class WorkOrder(Base):
     # AUTOINCREMENT on SQLite: an id once handed out (a request number a citizen tracks) is never
     # given again, even when the row with the highest id is gone. PostgreSQL sequences never reuse.
     __table_args__ = (
-        # the public Open311 list: published rows only, in its order (migration 0013_listindex)
+        # the public Open311 list: published rows only, in its order (migration 0014_listindex)
         Index("ix_work_orders_published_list", "created_at", "id",
               postgresql_where=text("public"), sqlite_where=text("public")),
         {"sqlite_autoincrement": True},

@@ -1,7 +1,8 @@
 """listindex: a partial index for the public Open311 list
 
-Revision ID: 0013_listindex
-Revises: 0005_security (which added work_orders.public)
+Revision ID: 0014_listindex
+Revises: 0013_intake (after 0005_security, which added work_orders.public; after the SQLite
+rebuild of work_orders in 0013_intake, which would not keep the index's WHERE)
 
 Why: requests are private by default, so the list of published ones, newest first, would walk the
 ``created_at`` index through every private row before it finds a page. The partial index holds only
@@ -15,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013_listindex"
-down_revision: str | Sequence[str] | None = "0005_security"
+revision: str = "0014_listindex"
+down_revision: str | Sequence[str] | None = "0013_intake"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
