@@ -18,7 +18,7 @@ from typing import Any
 
 import jieba
 
-from massline.analyze.segment import doc_text, get_tokenizer
+from massline.analyze.segment import doc_text, get_tokenizer, word_freq
 from massline.core.types import Doc, Result
 from massline.pipeline.registry import registry
 
@@ -72,7 +72,7 @@ def _can_name(word: str) -> bool:
     """Whether ``word`` may be the name before a bare suffix word (先锋 + 街道, not 进入 + 小区)."""
     if len(word) < 2 or not _CJK.match(word) or word in NOT_A_NAME or _GENERIC_RE.search(word):
         return False
-    return word not in _non_name_words() and get_tokenizer().FREQ.get(word, 0) <= COMMON_FREQ
+    return word not in _non_name_words() and word_freq(word) <= COMMON_FREQ
 
 
 def _unit_level(match: re.Match[str]) -> str:
