@@ -56,8 +56,9 @@ def run_ingest(paths: list[str], profile: str | None, maps: list[str]) -> Ingest
     problems = report.problems
     for p in problems[:MAX_PROBLEMS_SHOWN]:
         err_console.print(f"[yellow]quarantined[/] {p}")
-    if len(problems) > MAX_PROBLEMS_SHOWN:
-        err_console.print(f"… and {len(problems) - MAX_PROBLEMS_SHOWN} more (see the quarantine table)")
+    more = max(len(problems), report.total("quarantined")) - MAX_PROBLEMS_SHOWN
+    if more > 0:
+        err_console.print(f"… and {more} more (see the quarantine table)")
     if not report.ok:
         err_console.print("[red]nothing could be read[/]")
         raise typer.Exit(1)
