@@ -84,8 +84,14 @@ def _unit_level(match: re.Match[str]) -> str:
     return "district" if kind == "区" else "county"
 
 
+#: SUFFIX_LEVEL by last character (order kept): most words end in no suffix character, and the
+#: places component asks this of every word of every message.
+_BY_LAST: dict[str, tuple[tuple[str, str], ...]] = {
+    last: tuple(p for p in SUFFIX_LEVEL if p[0][-1] == last) for last in {s[-1] for s, _ in SUFFIX_LEVEL}}
+
+
 def _suffix(word: str) -> tuple[str, str] | None:
-    for suffix, level in SUFFIX_LEVEL:
+    for suffix, level in _BY_LAST.get(word[-1:], ()):
         if word.endswith(suffix):
             return suffix, level
     return None
