@@ -13,7 +13,6 @@ from massline.core.errors import InputError
 from massline.db.session import upgrade
 from massline.ingest.profiles import PROFILES, parse_mapping
 from massline.ingest.report import IngestReport
-from massline.ingest.service import ingest_paths
 
 MAX_PROBLEMS_SHOWN = 30
 
@@ -33,6 +32,10 @@ def summary_table(report: IngestReport) -> Table:
 
 
 def run_ingest(paths: list[str], profile: str | None, maps: list[str]) -> IngestReport:
+    # Imported here: intake pulls in the cleaning pipeline and the near-duplicate index (seconds of
+    # imports) that every other command, ``massline analyze`` included, would pay at start-up.
+    from massline.ingest.service import ingest_paths
+
     cfg = settings()
     try:
         mapping = parse_mapping(maps)
