@@ -204,4 +204,4 @@ def whole_pipeline(rows: list[tuple[str, str]]) -> dict[str, Any]:
         wall, cpu = _timed(lambda: process_messages(steady_settings))
         steady = _ratios(len(stored), wall, cpu, *_timed(lambda: [jieba.lcut(t) for t in stored]))
     return {"pipeline": in_memory, "massline_analyze": end_to_end, "massline_analyze_steady": steady,
-            "model_version": model.version}
+            "model_version": model.version, "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()]}
