@@ -5,8 +5,9 @@ components cost X times a jieba pass" says whether they can be the bottleneck ne
 classifier, measured in the same run on the same texts (fj2_dev.csv, 851 messages, title +
 body). Then the whole ``ANALYZE_PIPELINE`` (with the classifier, personal-data scan and
 routing) on the same texts, and ``massline analyze`` end to end — the same messages ingested into a
-fresh SQLite database, analysed and saved (``analyze_messages``) — each against a jieba pass over
-the same texts in the same run, per wall second and per CPU second (the machine is shared). The
+fresh SQLite database, analysed, saved and routed (cases opened), as a new process and in a running
+one (see :func:`whole_pipeline`) — each against jieba alone on the same texts in the same run, per
+wall second and per CPU second (the machine is shared). The
 classifier is trained on fj2_train.csv once and kept in ``var/bench/models``. The request-type
 figures on the hand-checked sample are included.
 
@@ -16,6 +17,9 @@ Run: ``.venv/bin/python benchmarks/run.py analysis`` (a few minutes the first ti
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -72,6 +76,8 @@ def run() -> dict[str, Any]:
             "pipeline_vs_jieba_cpu": whole["pipeline"]["ratio_cpu"],
             "massline_analyze_vs_jieba_wall": whole["massline_analyze"]["ratio_wall"],
             "massline_analyze_vs_jieba_cpu": whole["massline_analyze"]["ratio_cpu"],
+            "massline_analyze_steady_vs_jieba_wall": whole["massline_analyze_steady"]["ratio_wall"],
+            "massline_analyze_steady_vs_jieba_cpu": whole["massline_analyze_steady"]["ratio_cpu"],
         },
         "whole_pipeline": whole,
         "baseline": {"jieba.lcut messages/s": round(base, 1)},
@@ -83,7 +89,8 @@ def run() -> dict[str, Any]:
     }
 
 
-MODELS = Path(__file__).resolve().parents[1] / "var" / "bench" / "models"
+HERE = Path(__file__).resolve().parents[1]
+MODELS = HERE / "var" / "bench" / "models"
 TRAIN = DEV.with_name("fj2_train.csv")
 
 
@@ -93,27 +100,65 @@ def _timed(fn: Any) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def _versus_jieba(n: int, work: Any, texts: list[str]) -> dict[str, float]:
-    wall, cpu = _timed(work)
-    jieba_wall, jieba_cpu = _timed(lambda: [jieba.lcut(t) for t in texts])
+JIEBA_ALONE = """
+import sys, time, jieba
+jieba.setLogLevel(60)
+texts = open(sys.argv[1], encoding="utf-8").read().split("\\x1e")
+jieba.initialize()
+started, cpu = time.perf_counter(), time.process_time()
+for t in texts:
+    jieba.lcut(t)
+print(time.perf_counter() - started, time.process_time() - cpu)
+"""
+
+
+def _child(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall and CPU seconds of a child process (its own, from ``wait4``) and its last output line."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{cmd[:6]} failed: {out[-500:]}")
+    lines = out.strip().splitlines()
+    return time.perf_counter() - started, usage.ru_utime + usage.ru_stime, lines[-1] if lines else ""
+
+
+def _ratios(n: int, wall: float, cpu: float, jieba_wall: float, jieba_cpu: float) -> dict[str, float]:
     return {"messages": n, "messages_per_s": round(n / wall, 1), "messages_per_cpu_s": round(n / cpu, 1),
             "jieba_messages_per_s": round(n / jieba_wall, 1), "jieba_messages_per_cpu_s": round(n / jieba_cpu, 1),
             "ratio_wall": round(jieba_wall / wall, 3), "ratio_cpu": round(jieba_cpu / cpu, 3)}
 
 
 def whole_pipeline(rows: list[tuple[str, str]]) -> dict[str, Any]:
-    """The full ANALYZE_PIPELINE in memory, then ``analyze_messages`` on a fresh SQLite database."""
+    """The full ANALYZE_PIPELINE in memory; then what ``massline analyze`` runs, on the same messages
+    stored in a fresh SQLite database, two ways, each against jieba alone in the same run:
+
+    * ``massline_analyze`` — the command itself as a new process (interpreter start-up, imports,
+      dictionary and model load, loading the messages, analysis, saving results, opening the
+      routed cases), against a new process that imports jieba, loads its dictionary and segments
+      the same texts; CPU seconds are each process's own;
+    * ``massline_analyze_steady`` — the same work (``process_messages``, what the command calls)
+      in this already-started process, against ``jieba.lcut`` over the same texts: what a worker
+      or a long-running service pays per message once it is running.
+
+    The children get byte-compiled modules (a ``PYTHONPYCACHEPREFIX`` under ``var/bench``, filled
+    by a first run), as an installed package has: with ``PYTHONDONTWRITEBYTECODE`` set and no
+    cache, every start would compile all of massline and its libraries first.
+    """
+    import shutil
     import tempfile
 
     from massline.analyze.classify.model import load_model, save_model, train_model
     from massline.analyze.components import ANALYZE_PIPELINE
     from massline.analyze.routing.table import ensure_rules, load_config
-    from massline.analyze.run import analyze_messages
     from massline.core.config import Settings
     from massline.core.errors import ModelNotTrainedError
     from massline.db.models.message import Message
     from massline.db.session import session_scope, upgrade
     from massline.ingest.service import ingest_paths
+    from massline.serve.process import process_messages
 
     try:
         model = load_model(MODELS)
@@ -125,8 +170,14 @@ def whole_pipeline(rows: list[tuple[str, str]]) -> dict[str, Any]:
                                                  "analyze.route": {"rules": rules, "threshold": 0.85}})
     pipeline.pipe([Doc(text="预热：A2区泉塘街道", title="预热")])
     docs = [Doc(text=body, title=title) for title, body in rows]
-    in_memory = _versus_jieba(len(docs), lambda: [pipeline.pipe(docs[i : i + 256]) for i in range(0, len(docs), 256)],
-                              [f"{t}\n{b}" for t, b in rows])
+    texts = [f"{t}\n{b}" for t, b in rows]
+    wall, cpu = _timed(lambda: [pipeline.pipe(docs[i : i + 256]) for i in range(0, len(docs), 256)])
+    in_memory = _ratios(len(docs), wall, cpu, *_timed(lambda: [jieba.lcut(t) for t in texts]))
+
+    env = {**os.environ, "PYTHONPATH": f"{HERE / 'src'}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
+           "MASSLINE_SECRET_KEY": "bench", "PYTHONPYCACHEPREFIX": str(HERE / "var" / "bench" / "pycache"),
+           "OMP_NUM_THREADS": "1"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(database_url=f"sqlite:///{tmp}/bench.db", data_dir=Path(tmp), secret_key="bench")
         upgrade(settings.resolved_database_url())
@@ -134,6 +185,23 @@ def whole_pipeline(rows: list[tuple[str, str]]) -> dict[str, Any]:
         save_model(model, settings.models_dir())
         with session_scope(settings.resolved_database_url()) as session:
             ensure_rules(session)
-            texts = [f"{m.title or ''}\n{m.body}" for m in session.query(Message).order_by(Message.id)]
-        end_to_end = _versus_jieba(len(texts), lambda: analyze_messages(settings, batch_size=256), texts)
-    return {"pipeline": in_memory, "massline_analyze": end_to_end, "model_version": model.version}
+            stored = [f"{m.title or ''}\n{m.body}" for m in session.query(Message).order_by(Message.id)]
+        for name in ("warm", "steady", "command"):
+            shutil.copy(f"{tmp}/bench.db", f"{tmp}/{name}.db")
+        (Path(tmp) / "texts.txt").write_text("\x1e".join(stored), encoding="utf-8")
+
+        def command(db: str) -> list[str]:
+            return [sys.executable, "-c", "from massline.cli.app import main; main()", "--database-url",
+                    f"sqlite:///{tmp}/{db}.db", "--data-dir", tmp, "analyze", "--inline"]
+
+        _child(command("warm"), env)  # fills the bytecode cache
+        jieba_child = _child([sys.executable, "-c", JIEBA_ALONE, f"{tmp}/texts.txt"], env)
+        command_wall, command_cpu, _ = _child(command("command"), env)
+        end_to_end = _ratios(len(stored), command_wall, command_cpu, jieba_child[0], jieba_child[1])
+        end_to_end["jieba_segmenting_only_s"] = [round(float(x), 3) for x in jieba_child[2].split()]
+
+        steady_settings = Settings(database_url=f"sqlite:///{tmp}/steady.db", data_dir=Path(tmp), secret_key="bench")
+        wall, cpu = _timed(lambda: process_messages(steady_settings))
+        steady = _ratios(len(stored), wall, cpu, *_timed(lambda: [jieba.lcut(t) for t in stored]))
+    return {"pipeline": in_memory, "massline_analyze": end_to_end, "massline_analyze_steady": steady,
+            "model_version": model.version, "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()]}

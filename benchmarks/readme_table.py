@@ -47,7 +47,9 @@ def rows() -> list[tuple[str, str, str, str]]:
                     f"{m['rules_messages_per_s']:,.0f} msg/s",
                     f"jieba alone {m['jieba_messages_per_s']:,.0f} msg/s", f"{m['rules_vs_jieba_speed_ratio']}×"))
         for key, label in (("pipeline", "whole analysis pipeline (incl. classifier, PII, routing)"),
-                           ("massline_analyze", "`massline analyze` end to end, SQLite")):
+                           ("massline_analyze_steady", "`massline analyze` steady state (load, analyse, save, "
+                                                       "open cases), SQLite"),
+                           ("massline_analyze", "`massline analyze` as a new process (start-up included), SQLite")):
             if w := d.get("whole_pipeline", {}).get(key):
                 out.append((label, f"{w['messages_per_s']:,.0f} msg/s ({w['messages_per_cpu_s']:,.0f}/CPU s)",
                             f"jieba alone {w['jieba_messages_per_s']:,.0f} msg/s "
@@ -57,6 +59,14 @@ def rows() -> list[tuple[str, str, str, str]]:
         out.append((f"engine: analysis of {m['messages']:,} messages, 2 Celery workers ({m['database']})",
                     f"{m['2_workers_messages_per_s']:,.0f} msg/s",
                     f"1 worker {m['1_workers_messages_per_s']:,.0f} msg/s", f"{m['two_vs_one_worker_ratio']}×"))
+    bulk = _load("bulk")
+    if (m := bulk.get("metrics")) and "ingest_rows_per_s" in m:
+        out.append((f"`massline ingest` of a {m['rows']:,}-row CSV (raw, clean, store, dedup; no analysis)",
+                    f"{m['ingest_rows_per_s']:,.0f} rows/s, peak RSS {m['ingest_peak_rss_mb']:,.0f} MB",
+                    f"csv.reader {m['csv_reader_rows_per_s']:,.0f} rows/s", f"{bulk['ratio']}×"))
+        out.append((f"`massline export messages --format csv`, {m['exported']:,} rows (masked)",
+                    f"{m['export_rows_per_s']:,.0f} rows/s, peak RSS {m['export_peak_rss_mb']:,.0f} MB",
+                    f"csv.writer {m['csv_writer_rows_per_s']:,.0f} rows/s", f"{bulk['export_ratio']}×"))
     if m := _load("pii").get("metrics"):
         out.append(("PII detection, 附件2 texts", f"{m['massline_msgs_per_s']:,.0f} msg/s",
                     f"Presidio default recognizers {m['presidio_default_msgs_per_s']:,.0f} msg/s",

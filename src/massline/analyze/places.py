@@ -18,7 +18,7 @@ from typing import Any
 
 import jieba
 
-from massline.analyze.segment import doc_text, get_tokenizer
+from massline.analyze.segment import doc_text, get_tokenizer, word_freq
 from massline.core.types import Doc, Result
 from massline.pipeline.registry import registry
 
@@ -72,7 +72,7 @@ def _can_name(word: str) -> bool:
     """Whether ``word`` may be the name before a bare suffix word (先锋 + 街道, not 进入 + 小区)."""
     if len(word) < 2 or not _CJK.match(word) or word in NOT_A_NAME or _GENERIC_RE.search(word):
         return False
-    return word not in _non_name_words() and get_tokenizer().FREQ.get(word, 0) <= COMMON_FREQ
+    return word not in _non_name_words() and word_freq(word) <= COMMON_FREQ
 
 
 def _unit_level(match: re.Match[str]) -> str:
@@ -84,8 +84,14 @@ def _unit_level(match: re.Match[str]) -> str:
     return "district" if kind == "区" else "county"
 
 
+#: SUFFIX_LEVEL by last character (order kept): most words end in no suffix character, and the
+#: places component asks this of every word of every message.
+_BY_LAST: dict[str, tuple[tuple[str, str], ...]] = {
+    last: tuple(p for p in SUFFIX_LEVEL if p[0][-1] == last) for last in {s[-1] for s, _ in SUFFIX_LEVEL}}
+
+
 def _suffix(word: str) -> tuple[str, str] | None:
-    for suffix, level in SUFFIX_LEVEL:
+    for suffix, level in _BY_LAST.get(word[-1:], ()):
         if word.endswith(suffix):
             return suffix, level
     return None

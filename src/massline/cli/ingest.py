@@ -13,7 +13,6 @@ from massline.core.errors import InputError, ModelNotTrainedError
 from massline.db.session import upgrade
 from massline.ingest.profiles import PROFILES, parse_mapping
 from massline.ingest.report import IngestReport
-from massline.ingest.service import ingest_paths
 
 MAX_PROBLEMS_SHOWN = 30
 #: Messages per engine task when intake enqueues their analysis (as ``massline analyze --batch-size``).
@@ -35,6 +34,10 @@ def summary_table(report: IngestReport) -> Table:
 
 
 def run_ingest(paths: list[str], profile: str | None, maps: list[str]) -> IngestReport:
+    # Imported here: intake pulls in the cleaning pipeline and the near-duplicate index (seconds of
+    # imports) that every other command, ``massline analyze`` included, would pay at start-up.
+    from massline.ingest.service import ingest_paths
+
     cfg = settings()
     try:
         mapping = parse_mapping(maps)
@@ -58,8 +61,9 @@ def run_ingest(paths: list[str], profile: str | None, maps: list[str]) -> Ingest
     problems = report.problems
     for p in problems[:MAX_PROBLEMS_SHOWN]:
         err_console.print(f"[yellow]quarantined[/] {p}")
-    if len(problems) > MAX_PROBLEMS_SHOWN:
-        err_console.print(f"… and {len(problems) - MAX_PROBLEMS_SHOWN} more (see the quarantine table)")
+    more = max(len(problems), report.total("quarantined")) - MAX_PROBLEMS_SHOWN
+    if more > 0:
+        err_console.print(f"… and {more} more (see the quarantine table)")
     if not report.ok:
         err_console.print("[red]nothing could be read[/]")
         raise typer.Exit(1)

@@ -8,7 +8,10 @@ a clear error instead of being turned into mojibake.
 
 from __future__ import annotations
 
+import codecs
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from massline.core.errors import InputError
 
@@ -45,3 +48,61 @@ def decode_bytes(data: bytes, *, origin: str = "", keep_bom: bool = False) -> De
         raise InputError(
             f"neither UTF-8 nor GB18030 text (undecodable byte at offset {exc.start})", origin=origin
         ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class FileScan:
+    """What one pass over a file's bytes found: its content key, size and encoding (or why it is not text)."""
+
+    sha256: str
+    size: int
+    encoding: str  # as decode_bytes would choose: "utf-8", "utf-8-sig" or "gb18030"; "" when not text
+    problem: InputError | None = None
+
+
+def scan_file(path: Path, *, origin: str = "", block: int = 1 << 20) -> FileScan:
+    """Hash ``path`` and choose its encoding the way :func:`decode_bytes` would, reading ``block`` bytes at a time.
+
+    Why not decode_bytes: a million-row file must never be in memory as a whole. Incremental
+    decoders validate UTF-8 (then GB18030) over the whole file without keeping any text.
+    """
+    digest, size = hashlib.sha256(), 0
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    utf8_ok, head = True, b""
+    with path.open("rb") as f:
+        while chunk := f.read(block):
+            if not head:
+                head = chunk[:8192]
+            digest.update(chunk)
+            size += len(chunk)
+            if utf8_ok:
+                try:
+                    utf8.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8_ok = False
+    if utf8_ok:
+        try:
+            utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8_ok = False
+    if _looks_binary(head):
+        return FileScan(digest.hexdigest(), size, "", InputError("binary content (NUL or control bytes), not text",
+                                                                 origin=origin))
+    if utf8_ok:
+        return FileScan(digest.hexdigest(), size, "utf-8-sig" if head.startswith(UTF8_BOM) else "utf-8")
+    gb = codecs.getincrementaldecoder("gb18030")()
+    offset = 0
+    with path.open("rb") as f:
+        while chunk := f.read(block):
+            try:
+                gb.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return FileScan(digest.hexdigest(), size, "", InputError(
+                    f"neither UTF-8 nor GB18030 text (undecodable byte at offset {offset + exc.start})", origin=origin))
+            offset += len(chunk)
+        try:
+            gb.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return FileScan(digest.hexdigest(), size, "", InputError(
+                f"neither UTF-8 nor GB18030 text (truncated character at offset {offset})", origin=origin))
+    return FileScan(digest.hexdigest(), size, "gb18030")

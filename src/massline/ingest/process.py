@@ -30,6 +30,8 @@ from massline.store.messages import Pending, pseudonym, save_messages
 from massline.store.raw import existing_raw, quarantine, sha256_hex
 
 BATCH_SIZE = 500
+#: Problems a report keeps in memory per input (a file of a million broken rows must not fill memory).
+MAX_PROBLEMS_KEPT = 1000
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -82,7 +84,6 @@ class Batcher:
     mapping: dict[str, str] = field(default_factory=dict)
     commit: bool = True
     pipeline: Pipeline = field(default_factory=clean_pipeline)
-    messages: list[Message] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.secret = self.settings.resolved_secret_key()
@@ -101,7 +102,8 @@ class Batcher:
         quarantine(self.session, origin=self.origin, reason=reason, raw_item_id=raw_id, locator=locator or None,
                    field=field_ or None, content=content)
         self.report.quarantined += 1
-        self.report.problems.append(Problem(self.origin, locator, field_, reason))
+        if len(self.report.problems) < MAX_PROBLEMS_KEPT:  # the quarantine table has them all
+            self.report.problems.append(Problem(self.origin, locator, field_, reason))
 
     def _profile_for(self, record: RawRecord) -> Profile:
         if self.profile is None:
@@ -192,7 +194,6 @@ class Batcher:
         self.report.exact_duplicates += exact
         self.report.near_duplicates += near
         self.report.message_ids.extend(m.id for m in messages)
-        self.messages.extend(messages)
         return messages
 
 

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TextIO
 
 
 @dataclass(slots=True)
@@ -40,6 +40,8 @@ class ReadProblem:
 
 ReadItem = RawRecord | ReadProblem
 Reader = Callable[[bytes, str], Iterator[ReadItem]]
+#: A line-oriented format read from a decoded text stream: ``(stream, origin, encoding)``.
+TextReader = Callable[[TextIO, str, str], Iterator[ReadItem]]
 
 
 def _json_default(value: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 
 
@@ -33,8 +34,9 @@ class FileReport:
     exact_duplicates: int = 0  # new messages linked to an earlier one with the same text
     near_duplicates: int = 0
     not_modified: bool = False  # a URL answered 304
-    problems: list[Problem] = field(default_factory=list)
-    message_ids: list[int] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # at most MAX_PROBLEMS_KEPT from records
+    #: ids of the new messages, 8 bytes each (a million-row file must not cost a Python int per row)
+    message_ids: array[int] = field(default_factory=lambda: array("q"))
 
     @property
     def usable(self) -> int:

@@ -9,8 +9,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -20,17 +21,18 @@ from sqlalchemy.orm import Session
 from massline.core.config import Settings
 from massline.core.errors import FetchError, InputError
 from massline.db.base import utcnow
-from massline.db.models.intake import Source
+from massline.db.models.intake import RawItem, Source
 from massline.db.models.message import Message
 from massline.db.session import get_sessionmaker, session_scope
+from massline.ingest.decode import scan_file
 from massline.ingest.process import BATCH_SIZE, Batcher, ProgressHook
 from massline.ingest.profiles import MappedRecord, Profile, get_profile
-from massline.ingest.readers import CONTENT_TYPES, READERS, format_for
+from massline.ingest.readers import CONTENT_TYPES, READERS, STREAM_READERS, format_for
 from massline.ingest.records import RawRecord, ReadItem, canonical_json
 from massline.ingest.report import FileReport, IngestReport, Problem
 from massline.store.dedup import DuplicateLinker, forget
 from massline.store.dedup_shared import SharedDuplicateIndex
-from massline.store.raw import get_or_create_source, quarantine, store_raw
+from massline.store.raw import get_or_create_source, quarantine, store_raw, store_raw_file
 
 URL_PREFIXES = ("http://", "https://")
 
@@ -69,6 +71,10 @@ def expand_paths(paths: Iterable[str | Path]) -> list[str | Path]:
     return out
 
 
+#: A CSV/TSV/JSONL file larger than this is streamed: stored in parts and read record by record.
+STREAM_ABOVE = 16 * 1024 * 1024
+
+
 def ingest_bytes(
     settings: Settings,
     data: bytes,
@@ -85,33 +91,99 @@ def ingest_bytes(
 ) -> FileReport:
     """Store ``data`` verbatim, then read, clean and store its records. Never raises for bad content."""
     fmt = fmt or format_for(origin, data)
+
+    def store(session: Session, source: Source) -> RawItem:
+        return store_raw(session, source_id=source.id, origin=origin[:2000], content=data,
+                         content_type=(headers or {}).get("content-type") or CONTENT_TYPES[fmt], headers=headers)[0]
+
+    return _ingest(settings, origin, fmt, store, lambda: READERS[fmt](data, origin),
+                   source=(source_name or f"{source_kind}:{Path(origin).name}", source_kind, url),
+                   profile=profile, mapping=mapping, progress=progress)
+
+
+def ingest_file(
+    settings: Settings,
+    path: Path,
+    *,
+    profile: str | Profile | None = None,
+    mapping: Mapping[str, str] | None = None,
+    progress: ProgressHook | None = None,
+) -> FileReport:
+    """A file on disk. A CSV/TSV/JSON Lines file above :data:`STREAM_ABOVE` bytes is streamed: hashed
+    and checked in one pass, stored verbatim in parts, then read record by record in batches, so
+    memory stays flat whatever its size (a million rows); anything else is read whole
+    (:func:`ingest_bytes`). Never raises for bad content.
+    """
+    origin = str(path)
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        head = f.read(4096)
+    fmt = format_for(path, head)
+    if fmt not in STREAM_READERS or size <= STREAM_ABOVE:
+        return ingest_bytes(settings, path.read_bytes(), origin=origin, fmt=fmt, profile=profile, mapping=mapping,
+                            progress=progress)
+    scan = scan_file(path, origin=origin)
+    reader, newline = STREAM_READERS[fmt]
+
+    def store(session: Session, source: Source) -> RawItem:
+        return store_raw_file(session, source_id=source.id, origin=origin[:2000], path=path, sha256=scan.sha256,
+                              content_type=CONTENT_TYPES[fmt])[0]
+
+    def read() -> Iterator[ReadItem]:
+        if scan.problem is not None:
+            raise scan.problem
+        with path.open(encoding=scan.encoding, newline=newline) as stream:
+            yield from reader(stream, origin, scan.encoding)
+
+    return _ingest(settings, origin, fmt, store, read, source=(f"file:{path.name}", "file", None), profile=profile,
+                   mapping=mapping, progress=progress)
+
+
+def _ingest(
+    settings: Settings,
+    origin: str,
+    fmt: str,
+    store: Callable[[Session, Source], RawItem],
+    read: Callable[[], Iterator[ReadItem]],
+    *,
+    source: tuple[str, str, str | None],
+    profile: str | Profile | None,
+    mapping: Mapping[str, str] | None,
+    progress: ProgressHook | None,
+) -> FileReport:
+    """Store the input verbatim (``store``) and commit, then read its records (``read``) in batches.
+
+    Records are pulled from the reader one batch at a time, so only a batch is ever in memory. An
+    input that cannot be read at all (or stops being readable halfway) is quarantined as a whole;
+    records before the failure stay stored.
+    """
     report = FileReport(origin=origin, format=fmt)
     url_db = settings.resolved_database_url()
     session = get_sessionmaker(url_db)()
     try:
-        source = get_or_create_source(session, source_name or f"{source_kind}:{Path(origin).name}", source_kind, url)
-        parent, _ = store_raw(session, source_id=source.id, origin=origin[:2000], content=data,
-                              content_type=(headers or {}).get("content-type") or CONTENT_TYPES[fmt], headers=headers)
+        channel = get_or_create_source(session, *source)
+        parent = store(session, channel)
         session.commit()  # the input is safe before anything reads it
-        batcher = Batcher(settings, session, source, origin, _index_factory(session, settings), report, parent=parent,
+        batcher = Batcher(settings, session, channel, origin, _index_factory(session, settings), report, parent=parent,
                           profile=_resolve_profile(profile, mapping), mapping=dict(mapping or {}))
         if batcher.profile is not None:
             report.profile = batcher.profile.name
-        try:
-            items: list[ReadItem] = list(READERS[fmt](data, origin))
-        except Exception as exc:  # a malformed input must never abort the other inputs of the run
-            reason = exc.reason if isinstance(exc, InputError) else f"unreadable {fmt} ({type(exc).__name__}: {exc})"
-            parent.status = "quarantined"
-            quarantine(session, origin=origin, reason=reason, raw_item_id=parent.id)
-            report.read += 1
-            report.quarantined += 1
-            report.problems.append(Problem(origin, "", getattr(exc, "field", ""), reason))
-            session.commit()
-            return report
-        for start in range(0, len(items), BATCH_SIZE):
-            batcher.process(items[start : start + BATCH_SIZE])
+        items: Iterator[ReadItem] = iter(())
+        done = 0
+        while True:
+            try:
+                if done == 0:
+                    items = read()
+                batch = list(islice(items, BATCH_SIZE))
+            except Exception as exc:  # a malformed input must never abort the other inputs of the run
+                _quarantine_input(session, parent, report, origin, fmt, exc)
+                return report
+            if not batch:
+                break
+            batcher.process(batch)
+            done += len(batch)
             if progress is not None:
-                progress(origin, min(start + BATCH_SIZE, len(items)), len(items))
+                progress(origin, done, None)
         if parent.status == "new":
             parent.status = "processed"
         session.commit()
@@ -122,6 +194,17 @@ def ingest_bytes(
         raise
     finally:
         session.close()
+
+
+def _quarantine_input(session: Session, parent: RawItem, report: FileReport, origin: str, fmt: str,
+                      exc: Exception) -> None:
+    reason = exc.reason if isinstance(exc, InputError) else f"unreadable {fmt} ({type(exc).__name__}: {exc})"
+    parent.status = "quarantined"
+    quarantine(session, origin=origin, reason=reason, raw_item_id=parent.id)
+    report.read += 1
+    report.quarantined += 1
+    report.problems.append(Problem(origin, "", getattr(exc, "field", ""), reason))
+    session.commit()
 
 
 def ingest_paths(
@@ -139,16 +222,11 @@ def ingest_paths(
         if isinstance(item, str):
             report.files.append(ingest_url(settings, item, profile=profile, mapping=mapping, progress=progress))
             continue
-        origin = str(item)
         try:
-            data = item.read_bytes()
+            report.files.append(ingest_file(settings, item, profile=profile, mapping=mapping, progress=progress))
         except OSError as exc:
             reason = f"cannot read file: {exc.strerror or exc}"
-            report.files.append(FileReport(origin, problems=[Problem(origin, "", "", reason)]))
-            continue
-        report.files.append(
-            ingest_bytes(settings, data, origin=origin, profile=profile, mapping=mapping, progress=progress)
-        )
+            report.files.append(FileReport(str(item), problems=[Problem(str(item), "", "", reason)]))
     report.seconds = time.perf_counter() - started
     return report
 

@@ -28,13 +28,15 @@ from sqlalchemy.orm import Session
 
 from massline.analyze.run import AnalyzeSummary, analyze_messages
 from massline.core.config import Settings
-from massline.db.models.message import AnalysisResult
+from massline.db.models.message import AnalysisResult, Message
 from massline.db.models.workorders import WorkOrder
-from massline.serve.cases import open_from_routing
+from massline.serve.cases import Routed, message_categories, open_from_routing_many
 from massline.serve.sla import SlaRules, load_sla_rules
 
 #: Route queues whose message belongs to a department (auto-routed, or decided by a dispatcher).
 ROUTED_QUEUES = frozenset({"auto", "decided"})
+#: Cases opened per round of look-ups (messages, categories).
+OPEN_CHUNK = 500
 
 
 @dataclass
@@ -71,15 +73,27 @@ def open_routed_cases(session: Session, message_ids: Sequence[int] | None = None
         if not message_ids:
             return summary
         stmt = stmt.where(AnalysisResult.message_id.in_(list(message_ids)))
+    to_open: list[tuple[AnalysisResult, str]] = []
     for route in session.scalars(stmt).all():
         value: Mapping[str, Any] = route.value if isinstance(route.value, dict) else {}
         department = value.get("department")
         if value.get("queue") not in ROUTED_QUEUES or not department:
             summary.triage += 1
             continue
-        open_from_routing(session, route.message_id, str(department), route.confidence, route.reason, rules=rules)
-        summary.cases_opened += 1
-        summary.by_department[str(department)] = summary.by_department.get(str(department), 0) + 1
+        to_open.append((route, str(department)))
+    for start in range(0, len(to_open), OPEN_CHUNK):
+        chunk = to_open[start : start + OPEN_CHUNK]
+        # The chunk's messages and categories in two queries and its cases in one insert
+        # (open_from_routing_many), instead of a query and a flush per case.
+        messages = {m.id: m for m in session.scalars(select(Message).where(
+            Message.id.in_([r.message_id for r, _ in chunk])))}
+        categories = message_categories(session, messages.values())
+        open_from_routing_many(session, [
+            Routed(messages[route.message_id], department, route.confidence, route.reason,
+                   categories.get(route.message_id)) for route, department in chunk], rules=rules)
+        for _, department in chunk:
+            summary.cases_opened += 1
+            summary.by_department[department] = summary.by_department.get(department, 0) + 1
     return summary
 
 

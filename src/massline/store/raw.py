@@ -9,13 +9,17 @@ the same bytes twice returns the existing row instead of a copy.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from massline.db.models.intake import Quarantine, RawItem, Source
+from massline.db.models.intake import Quarantine, RawItem, RawItemPart, Source
+
+#: Size of one stored part of a large input (see :class:`RawItemPart`).
+PART_SIZE = 8 * 1024 * 1024
 
 
 def sha256_hex(data: bytes) -> str:
@@ -64,6 +68,43 @@ def store_raw(
     session.add(item)
     session.flush()
     return item, True
+
+
+def store_raw_file(session: Session, *, source_id: int, origin: str, path: Path, sha256: str,
+                   content_type: str) -> tuple[RawItem, bool]:
+    """Store the file at ``path`` (whose hash is ``sha256``) once, in parts of :data:`PART_SIZE` bytes.
+
+    Memory holds one part at a time: each is flushed and let go before the next is read. Returns
+    the row and whether it was new, like :func:`store_raw`.
+    """
+    existing = session.scalars(select(RawItem).where(RawItem.sha256 == sha256)).first()
+    if existing is not None:
+        return existing, False
+    item = RawItem(source_id=source_id, origin=origin, content_type=content_type[:100], content=b"", sha256=sha256,
+                   status="new", headers={"stored_in_parts": PART_SIZE})
+    session.add(item)
+    session.flush()
+    with path.open("rb") as f:
+        seq = 0
+        while chunk := f.read(PART_SIZE):
+            part = RawItemPart(raw_item_id=item.id, seq=seq, content=chunk)
+            session.add(part)
+            session.flush()
+            session.expunge(part)
+            seq += 1
+    return item, True
+
+
+def raw_content(session: Session, item: RawItem) -> Iterator[bytes]:
+    """The bytes of ``item`` exactly as received, part by part for a large input kept in parts."""
+    if item.content or not (item.headers or {}).get("stored_in_parts"):
+        yield item.content
+        return
+    seqs = session.scalars(select(RawItemPart.seq).where(RawItemPart.raw_item_id == item.id)
+                           .order_by(RawItemPart.seq)).all()
+    for seq in seqs:
+        yield session.scalars(select(RawItemPart.content).where(RawItemPart.raw_item_id == item.id,
+                                                                RawItemPart.seq == seq)).one()
 
 
 def existing_raw(session: Session, digests: Iterable[str]) -> dict[str, RawItem]:

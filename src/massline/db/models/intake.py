@@ -46,6 +46,22 @@ class RawItem(Base):
     headers: Mapped[dict[str, Any] | None] = mapped_column()
 
 
+class RawItemPart(Base):
+    """One fixed-size part of a large input kept verbatim (its :class:`RawItem` has empty ``content``).
+
+    Why: a million-row file is hundreds of megabytes; held as one value it would have to fit in
+    memory (and under the databases' per-value limits) before anything is stored. Parts are
+    written as the file is read, so intake memory stays flat; concatenated in ``seq`` order they
+    are the file byte for byte (its sha256 is the raw item's).
+    """
+
+    __tablename__ = "raw_item_parts"
+
+    raw_item_id: Mapped[int] = mapped_column(ForeignKey("raw_items.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class Quarantine(Base):
     """A record that could not be read: kept with where it came from and why."""
 

@@ -1,6 +1,7 @@
 """One small reader per input format, chosen by file extension (or by sniffing the bytes).
 
-Every reader is ``(data: bytes, origin: str) -> Iterator[RawRecord | ReadProblem]``.
+Every reader is ``(data: bytes, origin: str) -> Iterator[RawRecord | ReadProblem]``; the line-oriented
+ones (CSV, TSV, JSON Lines) also read a decoded text stream (``STREAM_READERS``).
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from massline.ingest.readers import csv_reader, feed_reader, html_reader, jsonl_reader, text_reader, xlsx_reader
-from massline.ingest.records import Reader
+from massline.ingest.records import Reader, TextReader
 
 READERS: dict[str, Reader] = {
     "csv": csv_reader.read_csv,
@@ -18,6 +19,14 @@ READERS: dict[str, Reader] = {
     "html": html_reader.read_html,
     "text": text_reader.read_text,
     "feed": feed_reader.read_feed,
+}
+
+#: Formats that can be read from a text stream, record by record: a large file of these is never
+#: held in memory as a whole (``massline.ingest.service.ingest_file``). ``newline`` is how to open it.
+STREAM_READERS: dict[str, tuple[TextReader, str]] = {
+    "csv": (csv_reader.read_csv_text, ""),
+    "tsv": (csv_reader.read_tsv_text, ""),
+    "jsonl": (jsonl_reader.read_jsonl_text, "\n"),
 }
 
 CONTENT_TYPES = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from typing import TextIO
 
 from massline.core.errors import InputError
 from massline.ingest.decode import decode_bytes
@@ -29,9 +30,10 @@ def unique_headers(cells: list[str]) -> list[str]:
     return names
 
 
-def _read(data: bytes, origin: str, delimiter: str) -> Iterator[ReadItem]:
-    decoded = decode_bytes(data, origin=origin)
-    reader = csv.reader(io.StringIO(decoded.text, newline=""), delimiter=delimiter)
+def read_text(stream: TextIO, origin: str, delimiter: str = ",", encoding: str = "utf-8") -> Iterator[ReadItem]:
+    """Records of a decoded CSV/TSV text stream (opened with ``newline=""``), read row by row, so a file
+    of any size needs memory for one row; ``encoding`` is what the bytes were decoded with."""
+    reader = csv.reader(stream, delimiter=delimiter)
     try:
         header_cells = next(reader)
     except StopIteration:
@@ -39,7 +41,7 @@ def _read(data: bytes, origin: str, delimiter: str) -> Iterator[ReadItem]:
     except csv.Error as exc:
         raise InputError(f"unreadable header row: {exc}", origin=origin) from None
     headers = unique_headers(header_cells)
-    meta = {"encoding": decoded.encoding} if decoded.encoding == "gb18030" else {}
+    meta = {"encoding": encoding} if encoding == "gb18030" else {}
     row_no = 1
     while True:
         row_no += 1
@@ -62,9 +64,22 @@ def _read(data: bytes, origin: str, delimiter: str) -> Iterator[ReadItem]:
         yield RawRecord(f"row {row_no}", dict(zip(headers, cells, strict=True)), meta=dict(meta))
 
 
+def _read(data: bytes, origin: str, delimiter: str) -> Iterator[ReadItem]:
+    decoded = decode_bytes(data, origin=origin)
+    yield from read_text(io.StringIO(decoded.text, newline=""), origin, delimiter, decoded.encoding)
+
+
 def read_csv(data: bytes, origin: str) -> Iterator[ReadItem]:
     return _read(data, origin, ",")
 
 
 def read_tsv(data: bytes, origin: str) -> Iterator[ReadItem]:
     return _read(data, origin, "\t")
+
+
+def read_csv_text(stream: TextIO, origin: str, encoding: str) -> Iterator[ReadItem]:
+    return read_text(stream, origin, ",", encoding)
+
+
+def read_tsv_text(stream: TextIO, origin: str, encoding: str) -> Iterator[ReadItem]:
+    return read_text(stream, origin, "\t", encoding)
