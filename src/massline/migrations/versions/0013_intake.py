@@ -25,12 +25,14 @@ depends_on: str | Sequence[str] | None = "0005_security"
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("work_orders", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("routing_pending", sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.create_index(batch_op.f("ix_work_orders_routing_pending"), ["routing_pending"], unique=False)
+    # A plain ADD COLUMN, not a batch rebuild: on SQLite a rebuild would drop the AUTOINCREMENT that
+    # 0005_security gave work_orders (request numbers are never handed out twice).
+    op.add_column("work_orders", sa.Column("routing_pending", sa.Boolean(), server_default=sa.false(),
+                                           nullable=False))
+    op.create_index(op.f("ix_work_orders_routing_pending"), "work_orders", ["routing_pending"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("work_orders", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_work_orders_routing_pending"))
+    op.drop_index(op.f("ix_work_orders_routing_pending"), table_name="work_orders")
+    with op.batch_alter_table("work_orders", schema=None, table_kwargs={"sqlite_autoincrement": True}) as batch_op:
         batch_op.drop_column("routing_pending")
