@@ -1,8 +1,8 @@
 """listindex: a partial index for the public Open311 list
 
 Revision ID: 0014_listindex
-Revises: 0013_intake (after 0005_security, which added work_orders.public; after the SQLite
-rebuild of work_orders in 0013_intake, which would not keep the index's WHERE)
+Revises: 0013_intake (which depends on 0005_security: that migration adds work_orders.public and
+rebuilds the table on SQLite, which must not happen after this index exists)
 
 Why: requests are private by default, so the list of published ones, newest first, would walk the
 ``created_at`` index through every private row before it finds a page. The partial index holds only
