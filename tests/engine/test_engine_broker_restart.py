@@ -30,6 +30,8 @@ from massline.engine import status, submit_chunks, wait
 MESSAGES = 500
 #: submitted while the broker is down: recorded, not published, found by the workers' sweep
 LATE_MESSAGES = 100
+#: submitted by the same process once the broker is back
+AFTER_MESSAGES = 40
 DOWN_SECONDS = 5.0
 
 
@@ -66,7 +68,8 @@ def _done(settings: Settings) -> int:
 
 
 @pytest.mark.usefixtures("rabbitmqctl")
-def test_broker_restart_mid_batch_loses_and_doubles_nothing(broker_settings: Settings, tmp_path: Path) -> None:
+def test_broker_restart_mid_batch_loses_and_doubles_nothing(broker_settings: Settings, tmp_path: Path,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
     settings = broker_settings
     url = settings.resolved_database_url()
     ids = add_messages(url, MESSAGES)
@@ -83,11 +86,16 @@ def test_broker_restart_mid_batch_loses_and_doubles_nothing(broker_settings: Set
             _, late_tasks = submit_chunks(settings, "analyze_chunk", late, chunk_size=20, args={"open_cases": True})
             assert time.monotonic() - began < 30, "submitting to a stopped broker should give up quickly"
             time.sleep(DOWN_SECONDS)
-        counts = wait(settings, task_ids + late_tasks, timeout=240)
+        # this process published before the restart: its pooled broker connection is dead, a publish reconnects
+        after = add_messages(url, AFTER_MESSAGES, "submitted-after-restart")
+        caplog.clear()
+        _, after_tasks = submit_chunks(settings, "analyze_chunk", after, chunk_size=20, args={"open_cases": True})
+        assert "broker unreachable" not in caplog.text
+        task_ids += late_tasks + after_tasks
+        counts = wait(settings, task_ids, timeout=240)
         tails = "\n".join(log.read_text(errors="replace")[-3000:] for log in logs)
-        assert counts == {"queued": 0, "running": 0, "done": len(task_ids) + len(late_tasks), "failed": 0}, (
-            counts, tails)
-        assert_exactly_once(settings, ids + late)
+        assert counts == {"queued": 0, "running": 0, "done": len(task_ids), "failed": 0}, (counts, tails)
+        assert_exactly_once(settings, ids + late + after)
         with session_scope(url) as session:
             assert session.scalar(select(func.count()).select_from(TaskFailure)) == 0
         final = status(settings)
