@@ -118,7 +118,7 @@ class BrokenModel:
     """A classifier that fails on every text (a bug in an analysis step)."""
 
     version = "broken-1"
-    classes = ["环境保护"]
+    classes = ("环境保护",)
 
     def predict(self, texts: object) -> object:
         raise ValueError("this model is broken")
