@@ -37,7 +37,7 @@ BROKER = os.environ.get("MASSLINE_TEST_BROKER_URL", "amqp://guest:guest@127.0.0.
 ORDER = (1, 2, 2, 1)
 
 
-def _broker_up() -> bool:
+def broker_up() -> bool:
     try:
         socket.create_connection(("127.0.0.1", 5672), timeout=2).close()
         return True
@@ -45,7 +45,7 @@ def _broker_up() -> bool:
         return False
 
 
-def _worker(settings: Any) -> subprocess.Popen[bytes]:
+def start_worker(settings: Any) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": f"{HERE / 'src'}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
            "MASSLINE_BROKER_URL": BROKER, "MASSLINE_BROKER_QUEUE": settings.broker_queue,
            "MASSLINE_SECRET_KEY": "bench", "OMP_NUM_THREADS": "1"}
@@ -56,25 +56,33 @@ def _worker(settings: Any) -> subprocess.Popen[bytes]:
                             stderr=subprocess.DEVNULL)
 
 
-def run() -> dict[str, Any]:
-    if not _broker_up():
-        return {"metrics": {"skipped": "no RabbitMQ on 127.0.0.1:5672"}, "baseline": {}, "ratio": None}
+def bench_model() -> Any:
+    """The category model trained on fj2_train.csv, cached in ``var/bench/models`` across runs."""
     from massline.analyze.classify.model import load_model, save_model, train_model
+    from massline.core.errors import ModelNotTrainedError
+
+    try:
+        return load_model(MODELS)
+    except ModelNotTrainedError:
+        model = train_model([TRAIN])
+        save_model(model, MODELS)
+        return model
+
+
+def run() -> dict[str, Any]:
+    if not broker_up():
+        return {"metrics": {"skipped": "no RabbitMQ on 127.0.0.1:5672"}, "baseline": {}, "ratio": None}
+    from massline.analyze.classify.model import save_model
     from massline.analyze.components import ANALYZE_PIPELINE
     from massline.analyze.routing.table import ensure_rules
     from massline.core.config import Settings
-    from massline.core.errors import ModelNotTrainedError
     from massline.db.models.engine import EngineTask
     from massline.db.models.message import AnalysisResult
     from massline.db.session import session_scope, upgrade
     from massline.engine import status, submit_chunks, wait
     from massline.ingest.service import ingest_paths
 
-    try:
-        model = load_model(MODELS)
-    except ModelNotTrainedError:
-        model = train_model([TRAIN])
-        save_model(model, MODELS)
+    model = bench_model()
     with tempfile.TemporaryDirectory() as tmp:
         url = os.environ.get("MASSLINE_BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.db"
         settings = Settings(database_url=url, data_dir=Path(tmp), secret_key="bench", broker_url=BROKER,
@@ -99,7 +107,7 @@ def run() -> dict[str, Any]:
             with session_scope(url) as session:
                 session.execute(delete(AnalysisResult).where(AnalysisResult.component.in_(ANALYZE_PIPELINE)))
                 session.execute(delete(EngineTask))
-            procs = [_worker(settings) for _ in range(workers)]
+            procs = [start_worker(settings) for _ in range(workers)]
             try:
                 deadline = time.monotonic() + 180
                 while status(settings)["workers"] < workers and time.monotonic() < deadline:

@@ -123,24 +123,38 @@ def _drop_database(admin_url: str, url: str) -> None:
     admin.dispose()
 
 
-def _start_server(url: str, port: int, data_dir: Path) -> subprocess.Popen[bytes]:
+def _spawn_server(url: str, port: int, data_dir: Path, env: dict[str, str] | None = None,
+                  log: Path | None = None) -> subprocess.Popen[bytes]:
+    """One uvicorn process (1 worker) on ``port``, not waited for; ``env`` adds or overrides
+    ``MASSLINE_*`` settings; its stderr goes to ``log`` when given (a long run must not fill a pipe)."""
     env = {**os.environ, "MASSLINE_DATABASE_URL": url, "MASSLINE_DATA_DIR": str(data_dir),
-           "MASSLINE_SECRET_KEY": secrets.token_hex(16)}
+           "MASSLINE_SECRET_KEY": secrets.token_hex(16), **(env or {})}
     cmd = [sys.executable, "-m", "uvicorn", "--factory", "massline.web.app:create_app", "--host", HOST,
            "--port", str(port), "--workers", "1", "--log-level", "warning", "--no-access-log"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = log.open("wb") if log is not None else subprocess.PIPE
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+
+
+def _wait_ready(proc: subprocess.Popen[bytes], port: int, seconds: float = 60) -> None:
+    """Until ``/healthz`` answers 200 (the process is stopped and an error raised after ``seconds``)."""
     base = f"http://{HOST}:{port}"
-    give_up = time.monotonic() + 60
+    give_up = time.monotonic() + seconds
     while time.monotonic() < give_up:
         if proc.poll() is not None:
             raise RuntimeError(f"uvicorn exited: {(proc.stderr.read() if proc.stderr else b'').decode()[-2000:]}")
         try:
             if httpx.get(f"{base}/healthz", timeout=1.0).status_code == 200:
-                return proc
+                return
         except httpx.HTTPError:
             time.sleep(0.2)
     proc.terminate()
-    raise RuntimeError("uvicorn did not answer /healthz within 60 s")
+    raise RuntimeError(f"uvicorn did not answer /healthz within {seconds:.0f} s")
+
+
+def _start_server(url: str, port: int, data_dir: Path) -> subprocess.Popen[bytes]:
+    proc = _spawn_server(url, port, data_dir)
+    _wait_ready(proc, port)
+    return proc
 
 
 def run() -> dict[str, Any]:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +19,9 @@ from massline.db.models import Message, Source
 from massline.db.session import session_scope
 from massline.engine.embedded import shutdown_all
 from massline.serve.departments import seed_departments
+
+BROKER = os.environ.get("MASSLINE_TEST_BROKER_URL")
+SRC = Path(__file__).resolve().parents[2] / "src"
 
 #: category → words that make a message of it (one clear word each, so the tiny model is sure)
 TOPICS = {
@@ -50,18 +58,60 @@ def engine_settings(db_url: str, tmp_path: Path, tiny_model: CategoryModel) -> I
     shutdown_all(wait=True)
 
 
-def add_messages(url: str, n: int) -> list[int]:
-    """``n`` stored messages cycling through the topics; their ids."""
+def add_messages(url: str, n: int, source_name: str = "engine-test") -> list[int]:
+    """``n`` stored messages of a new source cycling through the topics; their ids."""
     words = [(label, w) for label, ws in TOPICS.items() for w in ws]
     with session_scope(url) as session:
-        source = Source(name="engine-test", kind="file")
+        source = Source(name=source_name, kind="file")
         session.add(source)
         session.flush()
         rows = []
         for i in range(n):
             _, word = words[i % len(words)]
             rows.append(Message(source_id=source.id, title=f"{word}问题", body=f"A2区第{i}号：这里的{word}问题很严重。",
-                                original=f"{word} {i}", content_hash=f"h{i}"))
+                                original=f"{word} {i}", content_hash=f"{source_name}-{i}"))
         session.add_all(rows)
         session.flush()
         return [m.id for m in rows]
+
+
+@pytest.fixture
+def broker_settings(engine_settings: Settings) -> Iterator[Settings]:
+    """Engine settings on the real broker (PostgreSQL only) with a queue of this test's own, deleted after."""
+    if not BROKER:
+        pytest.skip("RabbitMQ not configured: set MASSLINE_TEST_BROKER_URL to run the real-broker tests")
+    if engine_settings.resolved_database_url().startswith("sqlite"):
+        pytest.skip("the multi-process broker test runs on PostgreSQL (the production database)")
+    queue = f"massline-test-{uuid.uuid4().hex[:8]}"
+    settings = engine_settings.model_copy(update={"broker_url": BROKER, "broker_queue": queue,
+                                                  "task_retry_base": 0.2, "task_max_retries": 5,
+                                                  "task_republish_after": 10.0})
+    yield settings
+    from massline.engine.celery_app import celery_app
+
+    with celery_app(BROKER, settings.broker_queue).connection_for_write() as conn:
+        conn.default_channel.queue_delete(settings.broker_queue)
+
+
+def start_worker(settings: Settings, log: Path | None = None) -> subprocess.Popen[bytes]:
+    """A ``massline worker --concurrency 1`` process in its own process group (so ``kill -9`` of the
+    group takes its pool child too); its output goes to ``log`` when given."""
+    env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
+           "MASSLINE_BROKER_URL": str(settings.broker_url), "MASSLINE_BROKER_QUEUE": settings.broker_queue,
+           "MASSLINE_SECRET_KEY": "test-secret", "MASSLINE_ROUTE_THRESHOLD": str(settings.route_threshold),
+           "MASSLINE_TASK_RETRY_BASE": str(settings.task_retry_base),
+           "MASSLINE_TASK_REPUBLISH_AFTER": str(settings.task_republish_after)}
+    cmd = [sys.executable, "-c", "from massline.cli.app import main; main()",
+           "--database-url", settings.resolved_database_url(), "--data-dir", str(settings.data_dir),
+           "worker", "--concurrency", "1", "--loglevel", "WARNING"]
+    out = log.open("wb") if log is not None else subprocess.DEVNULL
+    return subprocess.Popen(cmd, env=env, start_new_session=True, stdout=out, stderr=subprocess.STDOUT)
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False

@@ -9,15 +9,9 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
-import time
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
-from tests.engine.conftest import add_messages
+from tests.engine.conftest import add_messages, start_worker, wait_for
 from tests.engine.test_engine_embedded import assert_exactly_once
 
 from massline.core.config import Settings
@@ -25,46 +19,7 @@ from massline.db.models.engine import EngineTask
 from massline.db.session import session_scope
 from massline.engine import status, submit_chunks, wait
 
-BROKER = os.environ.get("MASSLINE_TEST_BROKER_URL")
-SRC = Path(__file__).resolve().parents[2] / "src"
 MESSAGES = 500
-
-
-@pytest.fixture
-def broker_settings(engine_settings: Settings) -> Iterator[Settings]:
-    if not BROKER:
-        pytest.skip("RabbitMQ not configured: set MASSLINE_TEST_BROKER_URL to run the real-broker tests")
-    if engine_settings.resolved_database_url().startswith("sqlite"):
-        pytest.skip("the multi-process broker test runs on PostgreSQL (the production database)")
-    queue = f"massline-test-{uuid.uuid4().hex[:8]}"
-    settings = engine_settings.model_copy(update={"broker_url": BROKER, "broker_queue": queue,
-                                                  "task_retry_base": 0.2, "task_max_retries": 5})
-    yield settings
-    from massline.engine.celery_app import celery_app
-
-    with celery_app(BROKER, settings.broker_queue).connection_for_write() as conn:
-        conn.default_channel.queue_delete(settings.broker_queue)
-
-
-def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
-           "MASSLINE_BROKER_URL": str(settings.broker_url), "MASSLINE_BROKER_QUEUE": settings.broker_queue,
-           "MASSLINE_SECRET_KEY": "test-secret", "MASSLINE_ROUTE_THRESHOLD": str(settings.route_threshold),
-           "MASSLINE_TASK_RETRY_BASE": "0.2"}
-    cmd = [sys.executable, "-c", "from massline.cli.app import main; main()",
-           "--database-url", settings.resolved_database_url(), "--data-dir", str(settings.data_dir),
-           "worker", "--concurrency", "1", "--loglevel", "WARNING"]
-    return subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-
-
-def wait_for(predicate: object, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_kill_9_a_worker_mid_batch_loses_and_doubles_nothing(broker_settings: Settings) -> None:

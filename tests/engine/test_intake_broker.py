@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 from sqlalchemy import func, select
+from tests.engine.conftest import SRC, start_worker, wait_for
 from tests.engine.intake_checks import assert_routed_once, intake_client, post
-from tests.engine.test_engine_broker import SRC, broker_settings, start_worker, wait_for
 
 from massline.core.config import Settings
 from massline.db.models.engine import EngineTask
@@ -25,7 +25,6 @@ from massline.db.models.workorders import WorkOrder
 from massline.db.session import session_scope
 from massline.engine import status, wait
 
-__all__ = ["broker_settings"]  # the fixture, shared with the worker-kill test
 REQUESTS = 40
 PENDING = "已受理，正在分派"
 ROWS = ("留言编号,留言用户,留言主题,留言时间,留言详情\n"

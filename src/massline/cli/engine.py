@@ -17,20 +17,6 @@ tasks_app = typer.Typer(help="Background tasks: dead letters, retries.", no_args
 app.add_typer(tasks_app, name="tasks")
 
 
-def _heartbeat(name: str, concurrency: int, stop: threading.Event) -> None:
-    from massline.db.session import session_scope
-    from massline.engine import ledger
-
-    while True:
-        try:
-            with session_scope(settings().resolved_database_url()) as session:
-                ledger.heartbeat(session, name, "celery", concurrency)
-        except Exception as exc:  # the database may be away for a while; the worker keeps going
-            err_console.print(f"[yellow]heartbeat failed: {exc}[/]")
-        if stop.wait(ledger.HEARTBEAT_SECONDS):
-            return
-
-
 def _warm_up(s: Settings) -> None:
     """Build the analysis pipeline (jieba dictionaries, the model) once in the parent process, so the
     pool processes forked from it start warm instead of each paying seconds on its first task; the
@@ -57,7 +43,7 @@ def worker_cmd(
 ) -> None:
     """Run a Celery worker for MASSLINE_BROKER_URL (analysis, routing and batch tasks)."""
     from massline.db.session import upgrade
-    from massline.engine.celery_app import celery_app, use_settings
+    from massline.engine.celery_app import celery_app, keep_alive, use_settings
 
     s = settings()
     if not s.broker_url:
@@ -70,7 +56,7 @@ def worker_cmd(
     _warm_up(s)
     hostname = f"massline-{os.getpid()}@{socket.gethostname()}"
     stop = threading.Event()
-    threading.Thread(target=_heartbeat, args=(f"celery-{hostname}", concurrency, stop), daemon=True).start()
+    threading.Thread(target=keep_alive, args=(s, f"celery-{hostname}", concurrency, stop), daemon=True).start()
     try:
         celery_app(s.broker_url, s.broker_queue).worker_main([
             "worker", f"--concurrency={concurrency}", f"--pool={pool}", f"--loglevel={loglevel}",
@@ -176,5 +162,8 @@ def requeue_cmd() -> None:
 
     with session_scope(settings().resolved_database_url()) as session:
         ids = list(session.scalars(select(EngineTask.id).where(EngineTask.state == ledger.QUEUED)))
-    dispatch(settings(), ids)
-    typer.echo(json.dumps({"requeued": len(ids)}))
+    sent = dispatch(settings(), ids)
+    typer.echo(json.dumps({"requeued": sent, "queued": len(ids)}))
+    if sent < len(ids):
+        err_console.print("[red]the broker could not be reached: the rest stay queued[/]")
+        raise typer.Exit(1)

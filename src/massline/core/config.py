@@ -99,6 +99,10 @@ class Settings(BaseSettings):
         "embedded pool if it fails) or 'background' (on the embedded pool; the answer does not wait). With "
         "MASSLINE_BROKER_URL it always goes to the workers."
     )
+    task_republish_after: float = Field(
+        default=60.0, gt=0, description="With a broker: a task still queued (or running on a worker that stopped "
+        "beating) this many seconds after it was due is published again by the workers' sweep, once the broker "
+        "queue is empty — a message the broker lost (restart, failed publish) is not work lost.")
 
     def resolved_data_dir(self) -> Path:
         """The data directory of this installation, derived from the database URL when not set."""

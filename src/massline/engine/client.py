@@ -22,14 +22,14 @@ def mode(settings: Settings) -> str:
     return "celery" if settings.broker_url else "embedded"
 
 
-def dispatch(settings: Settings, task_ids: Sequence[str]) -> None:
-    """Hand recorded tasks to the broker or to this process's pool."""
+def dispatch(settings: Settings, task_ids: Sequence[str]) -> int:
+    """Hand recorded tasks to the broker or to this process's pool; how many were handed over. A
+    broker that cannot be reached does not fail the caller: the tasks stay queued in the ledger and
+    are published again later (:func:`massline.engine.celery_app.publish_all`)."""
     if settings.broker_url:
-        from massline.engine.celery_app import publish
+        from massline.engine.celery_app import publish_all
 
-        for task_id in task_ids:
-            publish(settings, task_id)
-        return
+        return publish_all(settings, task_ids)
     from massline.engine.embedded import embedded
 
     engine = embedded(settings)
@@ -38,6 +38,7 @@ def dispatch(settings: Settings, task_ids: Sequence[str]) -> None:
             ledger.claim(session, task_id, engine.name)
     for task_id in task_ids:
         engine.submit(task_id)
+    return len(task_ids)
 
 
 def submit(settings: Settings, name: str, args: dict[str, Any] | None = None, *, batch: str | None = None) -> str:

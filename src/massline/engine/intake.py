@@ -3,7 +3,7 @@ run once the request is committed.
 
 Why recorded in the request's own transaction: the request and the promise to route it are
 committed together — a process that dies right after the commit leaves a ``queued`` ledger row
-(resumed by the next embedded pool, or re-published by ``massline tasks requeue``), never a
+(resumed by the next embedded pool, or re-published by the workers' sweep), never a
 request nobody will route. Why run after the commit: the answer (with the request's number) must
 not wait for analysis, and a routing failure must not undo an accepted request.
 
@@ -70,7 +70,7 @@ def start_routing(settings: Settings, task_id: str) -> None:
             embedded(settings).submit(task_id)
     except Exception:
         log.exception("intake: routing task %s could not be started; it stays queued in the ledger "
-                      "(`massline tasks requeue` sends it again)", task_id)
+                      "(the workers' sweep publishes it again)", task_id)
 
 
 def commit_and_route(session: Session, settings: Settings, work_order_ids: Sequence[int]) -> str:

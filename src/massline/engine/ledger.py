@@ -12,10 +12,11 @@ import json
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -116,6 +117,34 @@ def live_workers(session: Session, now: datetime | None = None) -> list[EngineWo
     since = (now or utcnow()) - WORKER_STALE
     return list(session.scalars(select(EngineWorker).where(EngineWorker.last_seen >= since)
                                 .order_by(EngineWorker.name)))
+
+
+def stranded(session: Session, now: datetime, grace: timedelta, retry_delay: Callable[[int], float],
+             limit: int = 1000) -> list[str]:
+    """Broker-mode tasks that should have been picked up by now and were not: ``queued`` and never
+    started, recorded more than ``grace`` ago; ``queued`` for a retry that fell due (last start +
+    ``retry_delay(attempts)``) more than ``grace`` ago; or ``running`` on a worker whose heartbeat
+    stopped, started more than ``grace`` ago. Their broker message may be gone (a publish that
+    failed, a broker that lost it); the caller publishes them again. On PostgreSQL the rows are
+    locked (``SKIP LOCKED``) until the caller's transaction ends, so two sweepers take disjoint sets.
+    """
+    cutoff = now - grace
+    live = [w.name for w in live_workers(session, now)]
+    query = (select(EngineTask).where(
+        EngineTask.created_at < cutoff,
+        or_(EngineTask.worker.is_(None), EngineTask.worker.not_like("embedded-%")),
+        or_(EngineTask.state == QUEUED,
+            (EngineTask.state == RUNNING) & EngineTask.worker.not_in(live) & (EngineTask.started_at < cutoff)))
+        .order_by(EngineTask.created_at).limit(limit))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = []
+    for row in session.scalars(query):
+        due = row.started_at + timedelta(seconds=retry_delay(row.attempts)) \
+            if row.state == QUEUED and row.attempts and row.started_at is not None else row.created_at
+        if due < cutoff:
+            ids.append(row.id)
+    return ids
 
 
 def counts(session: Session, batch: str | None = None) -> dict[str, int]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -28,6 +29,8 @@ from massline.serve.roles import check_role
 
 _HASHER = PasswordHasher()
 API_KEY_PREFIX = "ml_"
+#: an API key's ``last_used_at`` is at most this old (see :func:`verify_api_key`)
+LAST_USED_PRECISION = timedelta(minutes=1)
 MIN_PASSWORD_LENGTH = 8
 
 
@@ -143,13 +146,21 @@ def create_api_key(session: Session, name: str, *, actor: str = "system") -> tup
 
 
 def verify_api_key(session: Session, plaintext: str | None) -> ApiKey | None:
-    """The live key matching ``plaintext``; None when unknown, empty or revoked."""
+    """The live key matching ``plaintext``; None when unknown, empty or revoked.
+
+    ``last_used_at`` is kept to the minute: writing it on every request locked the key's row from
+    each POST's first write to its commit, so the POSTs of one client (a city app has one key)
+    were serialised over that stretch however many web processes served them. Now only the
+    requests of the moment the minute runs out write it.
+    """
     if not plaintext:
         return None
     key = session.scalar(select(ApiKey).where(ApiKey.key_hash == _key_hash(plaintext)))
     if key is None or key.revoked_at is not None:
         return None
-    key.last_used_at = utcnow()
+    now = utcnow()
+    if key.last_used_at is None or key.last_used_at < now - LAST_USED_PRECISION:
+        key.last_used_at = now  # flushed with the request's first write, as before
     return key
 
 

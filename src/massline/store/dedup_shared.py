@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -31,12 +33,15 @@ from massline.store.dedup import NUM_PERM, Match, normalise, signature
 Signature = np.ndarray[Any, np.dtype[np.uint64]]
 
 
-def band_ranges(threshold: float) -> list[tuple[int, int]]:
-    """datasketch's (start, end) permutation ranges of each band for ``threshold``."""
-    return list(MinHashLSH(threshold=threshold, num_perm=NUM_PERM).hashranges)
+@lru_cache(maxsize=8)
+def band_ranges(threshold: float) -> tuple[tuple[int, int], ...]:
+    """datasketch's (start, end) permutation ranges of each band for ``threshold``. Computed once per
+    threshold: datasketch finds them by numerical integration (~18 ms of CPU), which every intake
+    request paid when an index was built per request."""
+    return tuple(MinHashLSH(threshold=threshold, num_perm=NUM_PERM).hashranges)
 
 
-def band_hashes(sig: Signature, ranges: list[tuple[int, int]]) -> list[int]:
+def band_hashes(sig: Signature, ranges: Sequence[tuple[int, int]]) -> list[int]:
     """One signed 63-bit hash per band (equal bands give equal hashes; a rare collision only adds a
     candidate, which the similarity check then drops)."""
     out = []
