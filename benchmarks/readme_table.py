@@ -79,6 +79,12 @@ def rows() -> list[tuple[str, str, str, str]]:
             out.append((f"{label}, uvicorn + PostgreSQL", f"{p['rate_per_s']:,.1f} req/s, p50 {p['p50_ms']} ms, "
                         f"p99 {p['p99_ms']} ms", f"/healthz {base['rate_per_s']:,.0f} req/s",
                         f"{p['rate_per_s'] / base['rate_per_s']:.3f}×"))
+    if d := _load("open311_list"):
+        m, base = d["metrics"], d["baseline"]["healthz"]
+        for key, label in (("list_default", "first page"), ("list_after_20000_deep", "20,000 rows deep by key")):
+            out.append((f"Open311 GET requests (list, {label}), {m['requests_in_database']:,} requests in PostgreSQL",
+                        f"p50 {m[key]['p50_ms']} ms, p99 {m[key]['p99_ms']} ms",
+                        f"/healthz p50 {base['p50_ms']} ms", f"{d['ratio'][key]}×"))
     if m := _load("pages").get("metrics"):
         base = m["healthz (baseline)"]["p95_ms"]
         for key in ("inbox", "inbox search", "message", "dashboard", "public request"):
