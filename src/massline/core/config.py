@@ -79,6 +79,11 @@ class Settings(BaseSettings):
         default=30.0, description="Seconds between runs of the in-process scheduler (scheduled posts, webhook "
         "retries) in the embedded setup; 0 switches it off (e.g. when a worker engine runs it)."
     )
+    web_max_inflight: int = Field(
+        default=48, ge=0, description="Requests one web process works on at once; one more is answered 503 with "
+        "Retry-After at once (load shedding: an overloaded server keeps doing useful work instead of serving "
+        "requests its clients gave up on). 0 switches it off. /healthz and /readyz are never shed."
+    )
     webhook_max_attempts: int = Field(default=5, description="Webhook delivery attempts before giving up.")
     comment_rate_limit: int = Field(default=5, description="Comments / questions per client per 10 minutes.")
 

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from massline import __version__
 from massline.core.config import Settings, get_settings
-from massline.web import guards, unavailable
+from massline.web import guards, shedding, unavailable
 
 ROUTER_MODULES: tuple[str, ...] = (
     "massline.web.api.open311",
@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     guards.install(app, https=settings.https)
     unavailable.install(app)
+    shedding.install(app, settings.web_max_inflight)
 
     @app.get("/healthz", tags=["meta"], operation_id="meta-health")
     def health() -> dict[str, str]:

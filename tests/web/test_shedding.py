@@ -1,0 +1,67 @@
+"""Load shedding on real requests: past the limit, 503 with Retry-After at once, in each caller's format."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+from massline.core.config import Settings
+from massline.web.app import create_app
+from massline.web.shedding import LoadShedding
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def _blocking_app(release: asyncio.Event) -> Starlette:
+    async def slow(request: Request) -> PlainTextResponse:
+        await release.wait()
+        return PlainTextResponse("done")
+
+    paths = ["/open311/v2/requests.json", "/open311/v2/requests.xml", "/api/x", "/staff/x", "/healthz"]
+    return Starlette(routes=[Route(p, slow, methods=["GET", "POST"]) for p in paths])
+
+
+@pytest.mark.anyio
+async def test_past_the_limit_requests_are_shed_in_their_format_and_health_never() -> None:
+    release = asyncio.Event()
+    shedder = LoadShedding(_blocking_app(release), limit=2)
+    transport = httpx.ASGITransport(app=shedder)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        held = [asyncio.create_task(client.post("/open311/v2/requests.json")) for _ in range(2)]
+        while shedder.inflight < 2:
+            await asyncio.sleep(0.01)
+        shed_json = await client.post("/open311/v2/requests.json")
+        shed_xml = await client.get("/open311/v2/requests.xml")
+        shed_api = await client.get("/api/x")
+        shed_page = await client.get("/staff/x")
+        health = asyncio.create_task(client.get("/healthz"))  # a busy process is still alive
+        await asyncio.sleep(0.05)
+        release.set()
+        answers = await asyncio.gather(*held, health)
+    assert [r.status_code for r in answers] == [200, 200, 200]
+    for response in (shed_json, shed_xml, shed_api, shed_page):
+        assert response.status_code == 503 and response.headers["Retry-After"] == "2"
+    assert shed_json.json() == [{"code": 503, "description": shed_json.json()[0]["description"]}]
+    assert "busy" in shed_json.json()[0]["description"]
+    assert shed_xml.text.startswith("<?xml") and "<code>503</code>" in shed_xml.text
+    assert "busy" in shed_api.json()["detail"] and "服务繁忙" in shed_page.text
+    assert shedder.shed == 4 and shedder.inflight == 0
+
+
+def test_the_app_sheds_at_the_configured_limit_and_zero_switches_it_off(tmp_path: Path) -> None:
+    def shedders(limit: int) -> list[int]:
+        app = create_app(Settings(data_dir=tmp_path, web_max_inflight=limit))
+        return [m.kwargs["limit"] for m in app.user_middleware if m.cls is LoadShedding]
+
+    assert shedders(7) == [7] and shedders(0) == []
+    assert Settings(data_dir=tmp_path).web_max_inflight == 48
