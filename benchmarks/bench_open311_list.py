@@ -8,7 +8,9 @@ process serves the app; :func:`bench_open311._load` sends the requests. Measured
 
 * baseline ``GET /healthz``;
 * the default list (newest 50 of the last 90 days), ``status=open``, ``page=20`` (offset paging),
-  and ``after=<id>`` (keyset paging, our extension) 20,000 rows deep.
+  and ``after=<id>`` (keyset paging, our extension) 20,000 rows deep — with 4 clients, then the
+  default list, the deep page and ``/healthz`` again with one client (a request's own latency: with
+  4 clients on one process, each waits for the others).
 
 Reported: p50/p99 latency and rate of each, as ratios of the baseline.
 Run: ``.venv/bin/python benchmarks/run.py open311_list``.
@@ -26,6 +28,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import bench_open311
 import httpx
 from bench_open311 import DEFAULT_PG, HOST, _drop_database, _free_port, _load, _prepare_database, _start_server
 from sqlalchemy import insert, text
@@ -93,6 +96,13 @@ def run() -> dict[str, Any]:
             }
             results = {name: _load(base, COUNT, lambda c, i, path=path: c.get(path))  # type: ignore[misc]
                        for name, path in phases.items()}
+            # one client: the latency of a request alone (with 4 clients on 1 process, p50 is ~4 × that)
+            bench_open311.CLIENTS, clients = 1, bench_open311.CLIENTS
+            try:
+                for name in ("healthz", "list_default", "list_after_20000_deep"):
+                    results[f"{name}_one_client"] = _load(base, COUNT, lambda c, i, path=phases[name]: c.get(path))  # type: ignore[misc]
+            finally:
+                bench_open311.CLIENTS = clients
     finally:
         if proc is not None:
             proc.terminate()
@@ -101,13 +111,14 @@ def run() -> dict[str, Any]:
             except subprocess.TimeoutExpired:
                 proc.kill()
         _drop_database(admin_url, url)
-    baseline = results.pop("healthz")
-    ratio = {name: round(r["p50_ms"] / baseline["p50_ms"], 2) for name, r in results.items()}
+    baseline, alone = results.pop("healthz"), results.pop("healthz_one_client")
+    ratio = {name: round(r["p50_ms"] / (alone if name.endswith("_one_client") else baseline)["p50_ms"], 2)
+             for name, r in results.items()}
     return {
         "name": "bench_open311_list",
         "metrics": {**results, "requests_in_database": n, "published_share": PUBLISHED_SHARE,
                     "load_average_1min": round(os.getloadavg()[0], 1)},
-        "baseline": {"healthz": baseline},
+        "baseline": {"healthz": baseline, "healthz_one_client": alone},
         "ratio": ratio,
         "setup": {"server": "uvicorn, 1 worker, 127.0.0.1", "database": "PostgreSQL (throw-away)",
                   "requests_per_phase": COUNT},
