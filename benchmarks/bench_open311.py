@@ -157,6 +157,15 @@ def _start_server(url: str, port: int, data_dir: Path) -> subprocess.Popen[bytes
     return proc
 
 
+def _stop_server(proc: subprocess.Popen[bytes] | None) -> None:
+    if proc is not None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def run() -> dict[str, Any]:
     admin_url = os.environ.get("MASSLINE_TEST_DATABASE_URL", DEFAULT_PG)
     url, key = _prepare_database(admin_url)
@@ -184,12 +193,7 @@ def run() -> dict[str, Any]:
             with httpx.Client(base_url=base) as client:
                 list_size = len(client.get("/open311/v2/requests.json").json())
     finally:
-        if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        _stop_server(proc)
         _drop_database(admin_url, url)
     ratio = {
         "post_vs_healthz_rate": round(posted["rate_per_s"] / baseline["rate_per_s"], 3),

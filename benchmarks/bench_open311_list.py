@@ -30,7 +30,16 @@ from typing import Any
 
 import bench_open311
 import httpx
-from bench_open311 import DEFAULT_PG, HOST, _drop_database, _free_port, _load, _prepare_database, _start_server
+from bench_open311 import (
+    DEFAULT_PG,
+    HOST,
+    _drop_database,
+    _free_port,
+    _load,
+    _prepare_database,
+    _start_server,
+    _stop_server,
+)
 from sqlalchemy import insert, text
 
 FJ2 = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "taidi2020" / "fj2_train.csv"
@@ -104,12 +113,7 @@ def run() -> dict[str, Any]:
             finally:
                 bench_open311.CLIENTS = clients
     finally:
-        if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        _stop_server(proc)
         _drop_database(admin_url, url)
     baseline, alone = results.pop("healthz"), results.pop("healthz_one_client")
     ratio = {name: round(r["p50_ms"] / (alone if name.endswith("_one_client") else baseline)["p50_ms"], 2)

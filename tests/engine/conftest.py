@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -106,6 +107,17 @@ def start_worker(settings: Settings, log: Path | None = None) -> subprocess.Pope
            "worker", "--concurrency", "1", "--loglevel", "WARNING"]
     out = log.open("wb") if log is not None else subprocess.DEVNULL
     return subprocess.Popen(cmd, env=env, start_new_session=True, stdout=out, stderr=subprocess.STDOUT)
+
+
+def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
+    """Stop worker process groups: TERM (a warm shutdown), KILL after 15 s."""
+    for proc in workers:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float) -> bool:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 
 from sqlalchemy import func, select
-from tests.engine.conftest import add_messages, start_worker, wait_for
+from tests.engine.conftest import add_messages, start_worker, stop_workers, wait_for
 from tests.engine.test_engine_embedded import assert_exactly_once
 
 from massline.core.config import Settings
@@ -45,10 +44,4 @@ def test_kill_9_a_worker_mid_batch_loses_and_doubles_nothing(broker_settings: Se
         assert (final["queued"], final["running"], final["failed"]) == (0, 0, 0)
         assert wait_for(lambda: status(settings)["workers"] == 1, 40), "the killed worker still counts as live"
     finally:
-        for proc in workers:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
+        stop_workers(workers)

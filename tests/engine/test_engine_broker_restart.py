@@ -8,9 +8,7 @@ that broker (other test runs, other queues) sees it too — one restart per run.
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -19,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from tests.engine.conftest import add_messages, start_worker, wait_for
+from tests.engine.conftest import add_messages, start_worker, stop_workers, wait_for
 from tests.engine.test_engine_embedded import assert_exactly_once
 
 from massline.core.config import Settings
@@ -102,10 +100,4 @@ def test_broker_restart_mid_batch_loses_and_doubles_nothing(broker_settings: Set
         assert (final["queued"], final["running"], final["failed"], final["broker_queued"]) == (0, 0, 0, 0)
         assert final["workers"] == 2, "a worker did not survive the broker restart"
     finally:
-        for proc in workers:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
+        stop_workers(workers)

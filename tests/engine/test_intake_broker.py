@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 from sqlalchemy import func, select
-from tests.engine.conftest import SRC, start_worker, wait_for
+from tests.engine.conftest import SRC, start_worker, stop_workers, wait_for
 from tests.engine.intake_checks import assert_routed_once, intake_client, post
 
 from massline.core.config import Settings
@@ -75,12 +74,7 @@ def test_requests_are_readable_before_any_worker_runs_then_routed_exactly_once(b
                                               .where(EngineTask.state != "done")))
             assert counts == {"queued": 0, "running": 0, "done": REQUESTS + 1, "failed": 0}, errors
         finally:
-            for proc in workers:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
+            stop_workers(workers)
         routed = [client.get(f"/open311/v2/requests/{rid}.json").json()[0] for rid in ids]
         assert {r["status_notes"] for r in routed} == {"已分派至承办单位"}
         assert {r["agency_responsible"] for r in routed} == {"生态环境局"}
