@@ -122,14 +122,7 @@ def acceptance() -> dict[str, Any]:
                 routed = int(session.scalar(text("SELECT count(*) FROM work_orders")) or 0)
             violations["broker_queue_left"] = queue_depth(settings) or 0
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+        bench_engine.stop_workers(procs)
         bench_open311._drop_database(admin_url, url)
     return {"name": "acceptance_kill_worker", "ok": not any(violations.values()) and counts["done"] == len(task_ids),
             "messages": len(ids), "chunks": len(task_ids), "chunk_size": CHUNK, "workers": 2,

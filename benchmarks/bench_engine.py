@@ -56,6 +56,18 @@ def start_worker(settings: Any) -> subprocess.Popen[bytes]:
                             stderr=subprocess.DEVNULL)
 
 
+def stop_workers(procs: list[subprocess.Popen[bytes]]) -> None:
+    """Stop worker process groups (each worker with its pool child): TERM, then KILL after 30 s."""
+    for proc in procs:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
 def bench_model() -> Any:
     """The category model trained on fj2_train.csv, cached in ``var/bench/models`` across runs."""
     from massline.analyze.classify.model import load_model, save_model, train_model
@@ -119,13 +131,7 @@ def run() -> dict[str, Any]:
                 assert counts["done"] == len(task_ids), counts
                 passes[workers].append(len(ids) / elapsed)
             finally:
-                for proc in procs:
-                    os.killpg(proc.pid, signal.SIGTERM)
-                for proc in procs:
-                    try:
-                        proc.wait(30)
-                    except subprocess.TimeoutExpired:
-                        os.killpg(proc.pid, signal.SIGKILL)
+                stop_workers(procs)
                 time.sleep(16)  # let the stopped workers' heartbeats go stale before the next count
         with session_scope(url) as session:
             analysed = session.scalar(text("SELECT count(DISTINCT message_id) FROM analysis_results "

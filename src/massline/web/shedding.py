@@ -16,11 +16,11 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from massline.web.api.open311_format import error_response
-from massline.web.guards import PAGE_PATHS
+from massline.web.unavailable import service_unavailable
 
 MESSAGE = "the server is busy; nothing was stored, please try again in a few seconds"
 RETRY_AFTER = "2"
@@ -34,14 +34,11 @@ HTML = ('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>æœ
 def busy_response(scope: Scope) -> Response:
     """The 503 in the caller's language: Open311's error list, a page, or a JSON ``detail``."""
     path = scope["path"]
-    headers = {"Retry-After": RETRY_AFTER}
     if path.startswith("/open311/"):
         response = error_response(Request(scope), [(503, MESSAGE)])
-        response.headers.update(headers)
+        response.headers["Retry-After"] = RETRY_AFTER
         return response
-    if path == "/" or path.startswith(PAGE_PATHS):
-        return HTMLResponse(HTML, status_code=503, headers=headers)
-    return JSONResponse({"detail": MESSAGE}, status_code=503, headers=headers)
+    return service_unavailable(path, MESSAGE, HTML, RETRY_AFTER)
 
 
 class LoadShedding:

@@ -50,11 +50,16 @@ def unavailable_response(request: Request, exc: BaseException) -> Response:
     """The 503 for a page or a JSON API path (Open311 renders its own, see the module)."""
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
                 str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-    headers = {"Retry-After": RETRY_AFTER}
-    path = request.url.path
+    return service_unavailable(request.url.path, MESSAGE, HTML, RETRY_AFTER)
+
+
+def service_unavailable(path: str, message: str, html: str, retry_after: str) -> Response:
+    """A 503 with ``Retry-After`` in the caller's language: a page for page paths, else a JSON ``detail``
+    (also the load shedder's answer, :mod:`massline.web.shedding`)."""
+    headers = {"Retry-After": retry_after}
     if path == "/" or path.startswith(PAGE_PATHS):
-        return HTMLResponse(HTML, status_code=503, headers=headers)
-    return JSONResponse({"detail": MESSAGE}, status_code=503, headers=headers)
+        return HTMLResponse(html, status_code=503, headers=headers)
+    return JSONResponse({"detail": message}, status_code=503, headers=headers)
 
 
 def install(app: FastAPI) -> None:
