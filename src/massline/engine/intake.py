@@ -41,10 +41,8 @@ def record_routing(session: Session, settings: Settings, work_order_ids: Sequenc
     fixed by the process, the pool itself starts after the commit), so if this process dies before
     running it, another process's pool resumes it.
     """
-    row, _ = ledger.record(session, TASK, {"work_order_ids": sorted(int(i) for i in work_order_ids)})
-    if not settings.broker_url:
-        row.worker = ledger.worker_name(KIND)
-    session.flush()
+    row, _ = ledger.record(session, TASK, {"work_order_ids": sorted(int(i) for i in work_order_ids)}, fresh=True,
+                           worker=None if settings.broker_url else ledger.worker_name(KIND))
     return row.id
 
 

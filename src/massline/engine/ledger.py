@@ -36,20 +36,30 @@ def task_key(name: str, args: dict[str, Any]) -> str:
 
 
 def record(session: Session, name: str, args: dict[str, Any], *, batch: str | None = None,
-           key: str | None = None) -> tuple[EngineTask, bool]:
+           key: str | None = None, fresh: bool = False, worker: str | None = None) -> tuple[EngineTask, bool]:
     """The ledger row of this work, created ``queued`` when new; ``(row, created)``.
 
     The same work enqueued again (same key) is the same row: a finished task is not run twice,
     a failed one is queued again (an operator asked for it by submitting it again).
+    ``fresh``: the work names rows created in the caller's own transaction (a request just
+    received), so no other row can carry its key — it is added without the look-up and the
+    savepoint, three statements fewer on intake's hot path; the unique key still guards it.
+    ``worker``: the owner of a new row (an embedded pool that will run it).
     """
     key = key or task_key(name, args)
+    if fresh:
+        row = EngineTask(id=uuid.uuid4().hex, name=name, key=key, args=args, batch=batch, state=QUEUED, attempts=0,
+                         worker=worker)
+        session.add(row)
+        return row, True
     row = session.scalar(select(EngineTask).where(EngineTask.key == key))
     if row is not None:
         if row.state == FAILED:
             row.state, row.error = QUEUED, None
             return row, True
         return row, False
-    row = EngineTask(id=uuid.uuid4().hex, name=name, key=key, args=args, batch=batch, state=QUEUED, attempts=0)
+    row = EngineTask(id=uuid.uuid4().hex, name=name, key=key, args=args, batch=batch, state=QUEUED, attempts=0,
+                     worker=worker)
     try:
         with session.begin_nested():
             session.add(row)

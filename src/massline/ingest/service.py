@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -291,7 +292,8 @@ def ingest_text(
     """One submitted request → stored raw (with its arrival time) → cleaned → its new :class:`Message`.
 
     Two people sending the same words are two requests: the raw record includes the arrival
-    time, so both are kept, and the second message is linked to the first as a duplicate.
+    time and a random nonce, so both are kept (and stored without looking for an earlier copy),
+    and the second message is linked to the first as a duplicate.
     ``submission`` is the request as received (e.g. a form without its secrets); when given it is
     what the raw item keeps, so derived fields (such as ``author``, which may be a contact handle
     and only reaches the message as a pseudonym) need not be stored raw.
@@ -308,8 +310,10 @@ def ingest_text(
     url_db = settings.resolved_database_url()
     with _with_session(settings, session) as s:
         source = get_or_create_source(s, source_name, source_kind)
-        content = canonical_json(fields if submission is None else submission)
-        raw, _ = store_raw(s, source_id=source.id, origin=origin, content=content, content_type="application/json")
+        kept = fields if submission is None else {**submission, "received_at": received.isoformat()}
+        content = canonical_json({**kept, "nonce": secrets.token_hex(8)})
+        raw, _ = store_raw(s, source_id=source.id, origin=origin, content=content, content_type="application/json",
+                           unique=True, status="processed")  # in this transaction, or not at all
         batcher = Batcher(settings, s, source, origin, _index_factory(s, settings), report, commit=False)
         mapped = MappedRecord(body=text, title=title, external_id=external_id, author=author,
                               created_at=created_at or received, meta=dict(meta or {}))

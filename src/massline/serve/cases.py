@@ -136,12 +136,18 @@ def open_work_order(
     secret_key: str = "",
     rules: SlaRules | None = None,
     audit: bool = True,
+    fresh: bool = False,
+    fields: Mapping[str, Any] | None = None,
 ) -> WorkOrder:
     """Open a case (``assigned`` when ``department_code`` is given, else ``new`` in the dispatch queue).
 
     With ``message_id`` the title/description/category/district default to the message's; an
     existing case for the same message is returned unchanged. ``at`` is when the request was
     received (default: the message's ``created_at``, else now); deadlines are computed from it.
+    ``fresh``: the message was stored in the caller's own transaction (a request being received),
+    so no case can exist for it yet — no look-up and no savepoint (three statements of intake's
+    hot path; the unique index on ``message_id`` still guards it). ``fields``: further column
+    values of the new case (e.g. ``routing_pending``), set before it is inserted.
     """
     if priority not in PRIORITIES:
         raise InputError(f"unknown priority {priority!r}; expected one of {', '.join(PRIORITIES)}", field="priority")
@@ -150,7 +156,7 @@ def open_work_order(
         message = session.get(Message, message_id)
         if message is None:
             raise NotFoundError(f"message {message_id} does not exist")
-        existing = session.scalar(select(WorkOrder).where(WorkOrder.message_id == message_id))
+        existing = None if fresh else session.scalar(select(WorkOrder).where(WorkOrder.message_id == message_id))
         if existing is not None:
             return existing
     title, description, category, at = _with_message_defaults(session, message, title, description, category, at)
@@ -162,7 +168,9 @@ def open_work_order(
         contact=contact, priority=priority, title=title, description=description, source=source,
         service_code=service_code, media_url=media_url, attributes=attributes, district=district, at=at,
         secret_key=secret_key, rules=rules)
-    if message_id is not None and session.get_bind().dialect.name != "sqlite":
+    for name, value in (fields or {}).items():
+        setattr(wo, name, value)
+    if message_id is not None and not fresh and session.get_bind().dialect.name != "sqlite":
         # Two dispatchers (or a dispatcher and the router) opening the same message's case at once:
         # the unique index on work_orders.message_id lets one win; the other gets the winner's case.
         # (SQLite serialises writers, and pysqlite savepoints are unreliable, so there the plain

@@ -39,10 +39,9 @@ def consented(attributes: Mapping[str, Any] | None) -> bool:
     return str((attributes or {}).get(CONSENT_ATTRIBUTE, "")).strip().lower() == "yes"
 
 
-def apply_consent(wo: WorkOrder, attributes: Mapping[str, Any] | None) -> None:
-    """Publish a new case when (and only when) its requester opted in."""
-    if consented(attributes):
-        wo.public, wo.published_by = True, REQUESTER
+def consent_fields(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The publication columns of a new case: published when (and only when) its requester opted in."""
+    return {"public": True, "published_by": REQUESTER} if consented(attributes) else {}
 
 
 def published_clause() -> ColumnElement[bool]:

@@ -28,7 +28,6 @@ the case waits in the dispatcher's queue.
 from __future__ import annotations
 
 import logging
-import secrets
 import threading
 import time
 from collections.abc import Mapping
@@ -49,7 +48,7 @@ from massline.pipeline import Pipeline
 from massline.serve._common import add_event
 from massline.serve.cases import ContactInfo, Location, open_work_order
 from massline.serve.lifecycle import assign
-from massline.serve.publication import apply_consent
+from massline.serve.publication import consent_fields
 from massline.serve.sla import as_utc, load_sla_rules
 from massline.store.dedup import forget
 
@@ -195,15 +194,13 @@ def receive_request(
     """Store, clean and deduplicate one citizen request and open its work order, routing pending
     (flushed; the caller commits, then has it routed — :func:`finish_routing`).
 
-    ``raw_record`` is the submission as received without secrets (no API key); a receipt time
-    and nonce are added so two identical submissions stay two raw records. The deadlines run from
+    ``raw_record`` is the submission as received without secrets (no API key); intake adds a
+    receipt time and nonce so two identical submissions stay two raw records. The deadlines run from
     receipt. Raises :class:`massline.core.errors.InputError` (field ``text``) when nothing is left
     of the text after cleaning.
     """
     source_name, source_kind, origin, prefix = CHANNELS[channel]
     text = description or title or category or ""
-    received = utcnow()
-    record = {**raw_record, "received_at": received.isoformat(), "nonce": secrets.token_hex(8)}
     meta: dict[str, Any] = {"channel": channel, "service_code": service_code, "label": category}
     if location is not None and location.address_string:
         meta["address"] = location.address_string
@@ -211,18 +208,16 @@ def receive_request(
         meta["district"] = district
     try:
         message = ingest_text(settings, text, title=title, source_name=source_name, source_kind=source_kind,
-                              origin=origin, author=_author(contact), created_at=at, meta=meta, submission=record,
+                              origin=origin, author=_author(contact), created_at=at, meta=meta, submission=raw_record,
                               session=session)
         wo = open_work_order(
             session, message_id=message.id, category=category, reason=f"{prefix}：{PENDING_NOTE}",
             actor=f"api_key:{api_key_id}" if api_key_id is not None else "requester", source=channel,
             location=location, contact=contact, priority=priority, title=title, description=text,
             service_code=service_code, media_url=media_url, attributes=attributes, district=district,
-            secret_key=settings.resolved_secret_key(), at=at,
+            secret_key=settings.resolved_secret_key(), at=at, fresh=True,
+            fields={"routing_pending": True, **consent_fields(attributes)},  # private unless the requester opted in
         )
-        wo.routing_pending = True
-        apply_consent(wo, attributes)  # private unless the requester opted in
-        session.flush()
         return wo
     except BaseException:
         forget(settings.resolved_database_url())  # the duplicate index may hold this rolled-back message
