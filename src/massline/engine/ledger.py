@@ -47,19 +47,17 @@ def record(session: Session, name: str, args: dict[str, Any], *, batch: str | No
     ``worker``: the owner of a new row (an embedded pool that will run it).
     """
     key = key or task_key(name, args)
-    if fresh:
-        row = EngineTask(id=uuid.uuid4().hex, name=name, key=key, args=args, batch=batch, state=QUEUED, attempts=0,
-                         worker=worker)
-        session.add(row)
-        return row, True
-    row = session.scalar(select(EngineTask).where(EngineTask.key == key))
-    if row is not None:
-        if row.state == FAILED:
-            row.state, row.error = QUEUED, None
-            return row, True
-        return row, False
+    found = None if fresh else session.scalar(select(EngineTask).where(EngineTask.key == key))
+    if found is not None:
+        if found.state == FAILED:
+            found.state, found.error = QUEUED, None
+            return found, True
+        return found, False
     row = EngineTask(id=uuid.uuid4().hex, name=name, key=key, args=args, batch=batch, state=QUEUED, attempts=0,
                      worker=worker)
+    if fresh:
+        session.add(row)
+        return row, True
     try:
         with session.begin_nested():
             session.add(row)
