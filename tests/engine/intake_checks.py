@@ -16,6 +16,7 @@ from massline.db.models.workorders import WorkOrder, WorkOrderEvent
 from massline.db.session import session_scope
 from massline.serve.accounts import create_api_key
 from massline.serve.departments import seed_departments
+from massline.serve.requests import use_analyze_configs
 from massline.web.app import create_app
 
 #: A request the tiny engine-test model (tests/engine/conftest.py) puts in 环境保护 with confidence.
@@ -33,10 +34,15 @@ def api_key(url: str) -> str:
 
 @contextmanager
 def intake_client(settings: Settings) -> Iterator[tuple[TestClient, str]]:
-    """The real app on ``settings`` and an Open311 API key."""
+    """The real app on ``settings`` and an Open311 API key. The component overrides a test gave the
+    app (registered for the database by its first request) go with it: the next test's tasks on the
+    same database must not analyse with them."""
     key = api_key(settings.resolved_database_url())
-    with TestClient(create_app(settings)) as client:
-        yield client, key
+    try:
+        with TestClient(create_app(settings)) as client:
+            yield client, key
+    finally:
+        use_analyze_configs(settings.resolved_database_url(), None)
 
 
 def post(client: TestClient, key: str, i: int) -> dict[str, object]:
