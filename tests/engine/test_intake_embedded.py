@@ -134,3 +134,22 @@ def test_when_an_analysis_step_fails_then_the_request_goes_to_the_dispatcher(eng
         assert seen["status_notes"] == "已受理，等待分派" and seen["agency_responsible"] is None
     orders = assert_routed_once(engine_settings.resolved_database_url(), [rid])
     assert "没有分类结果" in str(orders[rid].route_reason)  # as before durable-first intake: never stuck
+
+
+def test_when_requests_wait_then_one_routing_task_routes_them_in_a_batch(background: Settings) -> None:
+    """PostgreSQL: the first routing task to run takes the other waiting requests along (SKIP LOCKED)
+    and marks their tasks done; every request is still routed exactly once. SQLite: each its own."""
+    with intake_client(background) as (client, key):
+        busy = submit(background, "sleep", {"seconds": 4.0})
+        rids = [int(str(post(client, key, 10 + i)["service_request_id"])) for i in range(4)]
+        done = route_request(background, [rids[0]])
+        postgres = background.resolved_database_url().startswith("postgresql")
+        assert (done["routed"], done["gathered"]) == (1, 3 if postgres else 0)
+        tasks = [_routing_task(background, rid) for rid in rids]
+        with session_scope(background.resolved_database_url()) as session:
+            states = {row.id: (row.state, row.result) for row in session.scalars(
+                select(EngineTask).where(EngineTask.id.in_(tasks)))}
+        if postgres:
+            assert all(states[t] == ("done", {"routed_with": [rids[0]]}) for t in tasks[1:])
+        assert wait(background, [busy, *tasks], timeout=60)["done"] == 5
+    assert_routed_once(background.resolved_database_url(), rids)

@@ -104,6 +104,10 @@ class Settings(BaseSettings):
         "embedded pool if it fails) or 'background' (on the embedded pool; the answer does not wait). With "
         "MASSLINE_BROKER_URL it always goes to the workers."
     )
+    route_gather: int = Field(
+        default=50, ge=0, description="PostgreSQL: a routing task also routes up to this many other requests still "
+        "waiting for their routing (FOR UPDATE SKIP LOCKED, their own tasks marked done), so a backlog after a "
+        "burst is analysed in batches rather than one request per task; 0 = each task routes only its own.")
     task_republish_after: float = Field(
         default=60.0, gt=0, description="With a broker: a task still queued (or running on a worker that stopped "
         "beating) this many seconds after it was due is published again by the workers' sweep, once the broker "

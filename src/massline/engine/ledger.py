@@ -12,7 +12,7 @@ import json
 import os
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -88,6 +88,16 @@ def start(session: Session, task_id: str, worker: str) -> EngineTask | None:
 def finish(session: Session, task_id: str, result: dict[str, Any]) -> None:
     session.execute(update(EngineTask).where(EngineTask.id == task_id)
                     .values(state=DONE, result=result, error=None, finished_at=utcnow()))
+
+
+def finish_queued(session: Session, keys: Sequence[str], result: dict[str, Any]) -> int:
+    """Mark the still-queued tasks of ``keys`` done with ``result`` (their work was done by another
+    task in the caller's transaction); how many. A delivery of one of them later finds it done."""
+    if not keys:
+        return 0
+    done = session.execute(update(EngineTask).where(EngineTask.key.in_(list(keys)), EngineTask.state == QUEUED)
+                           .values(state=DONE, result=result, error=None, finished_at=utcnow()))
+    return int(done.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def back_to_queue(session: Session, task_id: str, error: str) -> None:

@@ -138,6 +138,8 @@ def route_request(settings: Settings, work_order_ids: list[int]) -> dict[str, An
     ``routing_pending`` are touched, their messages are analysed only when their results are not
     those of the current component versions (:func:`analyse_stale`), and
     :func:`massline.serve.requests.finish_routing` leaves a case that is no longer pending alone.
+    On PostgreSQL it also routes up to ``settings.route_gather`` other waiting requests in the same
+    batch (:func:`_gather_pending`); ``routed`` counts its own, ``gathered`` the others.
     """
     from massline.db.models.workorders import WorkOrder
     from massline.db.session import session_scope
@@ -147,9 +149,13 @@ def route_request(settings: Settings, work_order_ids: list[int]) -> dict[str, An
     ids = sorted(int(i) for i in work_order_ids)
     with session_scope(settings.resolved_database_url()) as session:
         query = select(WorkOrder).where(WorkOrder.id.in_(ids), WorkOrder.routing_pending.is_(True))
+        gathered: list[WorkOrder] = []
         if session.get_bind().dialect.name == "postgresql":
-            query = query.order_by(WorkOrder.id).with_for_update()
-        pending = list(session.scalars(query))
+            pending = list(session.scalars(query.order_by(WorkOrder.id).with_for_update()))
+            gathered = _gather_pending(session, ids, settings.route_gather - len(pending))
+            pending += gathered
+        else:
+            pending = list(session.scalars(query))
         message_ids = sorted({wo.message_id for wo in pending if wo.message_id is not None})
         try:
             analysed, _, written = analyse_stale(session, settings, message_ids)
@@ -163,8 +169,33 @@ def route_request(settings: Settings, work_order_ids: list[int]) -> dict[str, An
         for wo in pending:
             routed = results.get(wo.message_id, {}).get("route") if wo.message_id is not None else None
             assigned += finish_routing(session, wo, routed) is not None
-    return {"work_orders": len(ids), "routed": len(pending), "assigned": assigned, "analysed": analysed,
-            "written": written}
+    return {"work_orders": len(ids), "routed": len(pending) - len(gathered), "gathered": len(gathered),
+            "assigned": assigned,
+            "analysed": analysed, "written": written}
+
+
+def _gather_pending(session: Session, own: list[int], limit: int) -> list[Any]:
+    """Up to ``limit`` other requests still waiting for their routing, oldest first, locked for this
+    task (PostgreSQL ``SKIP LOCKED``: one another worker holds is left to it), their own queued
+    ``route_request`` tasks marked done in this transaction.
+
+    Why: routing one request per task spends most of its CPU on what every batch pays once (the
+    task, its transaction, the pipeline's fixed costs) — about 22 ms of CPU per request one at a
+    time, 7 ms in batches of 100. After a burst the backlog is routed by whichever tasks run first,
+    in batches; the later deliveries find their work done. Rolled back with the batch, nothing is
+    lost; a request whose task names several requests keeps its task (a no-op when it runs).
+    """
+    from massline.db.models.workorders import WorkOrder
+    from massline.engine import ledger
+
+    if limit <= 0:
+        return []
+    gathered = list(session.scalars(
+        select(WorkOrder).where(WorkOrder.routing_pending.is_(True), WorkOrder.id.not_in(own))
+        .order_by(WorkOrder.id).limit(limit).with_for_update(skip_locked=True)))
+    ledger.finish_queued(session, [ledger.task_key("route_request", {"work_order_ids": [wo.id]}) for wo in gathered],
+                         {"routed_with": own})
+    return gathered
 
 
 def open_routed_cases(session: Session, ids: Sequence[int]) -> int:
