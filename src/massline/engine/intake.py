@@ -41,9 +41,14 @@ def record_routing(session: Session, settings: Settings, work_order_ids: Sequenc
     fixed by the process, the pool itself starts after the commit), so if this process dies before
     running it, another process's pool resumes it.
     """
-    row, _ = ledger.record(session, TASK, {"work_order_ids": sorted(int(i) for i in work_order_ids)}, fresh=True,
+    row, _ = ledger.record(session, TASK, routing_args(work_order_ids), fresh=True,
                            worker=None if settings.broker_url else ledger.worker_name(KIND))
     return row.id
+
+
+def routing_args(work_order_ids: Sequence[int]) -> dict[str, list[int]]:
+    """The arguments (and so, through :func:`ledger.task_key`, the key) of a routing task."""
+    return {"work_order_ids": sorted(int(i) for i in work_order_ids)}
 
 
 def start_routing(settings: Settings, task_id: str) -> None:

@@ -170,8 +170,7 @@ def route_request(settings: Settings, work_order_ids: list[int]) -> dict[str, An
             routed = results.get(wo.message_id, {}).get("route") if wo.message_id is not None else None
             assigned += finish_routing(session, wo, routed) is not None
     return {"work_orders": len(ids), "routed": len(pending) - len(gathered), "gathered": len(gathered),
-            "assigned": assigned,
-            "analysed": analysed, "written": written}
+            "assigned": assigned, "analysed": analysed, "written": written}
 
 
 def _gather_pending(session: Session, own: list[int], limit: int) -> list[Any]:
@@ -187,13 +186,14 @@ def _gather_pending(session: Session, own: list[int], limit: int) -> list[Any]:
     """
     from massline.db.models.workorders import WorkOrder
     from massline.engine import ledger
+    from massline.engine.intake import TASK, routing_args
 
     if limit <= 0:
         return []
     gathered = list(session.scalars(
         select(WorkOrder).where(WorkOrder.routing_pending.is_(True), WorkOrder.id.not_in(own))
         .order_by(WorkOrder.id).limit(limit).with_for_update(skip_locked=True)))
-    ledger.finish_queued(session, [ledger.task_key("route_request", {"work_order_ids": [wo.id]}) for wo in gathered],
+    ledger.finish_queued(session, [ledger.task_key(TASK, routing_args([wo.id])) for wo in gathered],
                          {"routed_with": own})
     return gathered
 
