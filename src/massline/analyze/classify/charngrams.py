@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 #: sklearn's ``_white_spaces`` pattern: runs of two or more whitespace characters become one space
 _WHITE_SPACES = re.compile(r"\s\s+")
@@ -69,11 +72,21 @@ class CharNgramCounter:
 
     def transform(self, docs: Sequence[str]) -> sp.csr_matrix:
         """Counts as float32, shape ``(len(docs), len(vocabulary))``; same values as sklearn's vectorizer."""
+        import scipy.sparse as sp
+
+        data, indices, indptr = self.count_arrays(docs)
+        return sp.csr_matrix((data, indices, indptr), shape=(len(docs), self.n_features))
+
+    def count_arrays(self, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The counts as CSR arrays ``(data float32, indices int32, indptr int64)``, columns sorted
+        within each row — what :meth:`transform` wraps, for callers that need no scipy
+        (:mod:`massline.analyze.classify.rows`)."""
         if not self.supported:
             raise ValueError("vocabulary not supported by the fast counter; use sklearn's CountVectorizer")
         n_docs = len(docs)
         if n_docs == 0 or self.n_features == 0:
-            return sp.csr_matrix((n_docs, self.n_features), dtype=np.float32)
+            return (np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int32),
+                    np.zeros(n_docs + 1, dtype=np.int64))
         prepared = [_WHITE_SPACES.sub(" ", d.lower()) for d in docs]
         joined = _SEPARATOR.join(prepared) + _SEPARATOR
         codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -89,7 +102,11 @@ class CharNgramCounter:
         for n in range(1, high + 1):
             # key of the n-gram starting at i = key of the (n-1)-gram at i, then the rank at i + n - 1
             shifted = np.zeros(total, dtype=np.int64)
-            shifted[: total - n + 1] = ranks[n - 1:]
+            # n-grams start at the first total - n + 1 positions; none when the whole batch (texts and
+            # separators) is shorter than n — e.g. one text of a single character and n = 4, where
+            # ``shifted[: total - n + 1]`` (a negative bound) used to be one slot longer than its source
+            starts = max(total - n + 1, 0)
+            shifted[:starts] = ranks[n - 1 : n - 1 + starts]
             key = (key << self.bits) | shifted
             valid &= shifted != 0
             if n < low:
@@ -105,8 +122,7 @@ class CharNgramCounter:
         # one sort of (row, column) cells gives the CSR layout and the counts (duplicates summed)
         cells, counts = np.unique(np.concatenate(rows) * self.n_features + np.concatenate(cols), return_counts=True)
         indptr = np.searchsorted(cells, np.arange(n_docs + 1, dtype=np.int64) * self.n_features)
-        return sp.csr_matrix((counts.astype(np.float32), (cells % self.n_features).astype(np.int32), indptr),
-                             shape=(n_docs, self.n_features))
+        return counts.astype(np.float32), (cells % self.n_features).astype(np.int32), indptr
 
 
 class _KeyTable:
