@@ -9,8 +9,8 @@ Everything else is normal.
 
 from __future__ import annotations
 
-from massline.analyze.cues import Cue, CueSet, cues
 from massline.analyze import request_type as _request_type
+from massline.analyze.cues import Cue, CueSet, cues
 from massline.analyze.request_type import classify_request_type
 from massline.core.types import Doc, Result
 from massline.pipeline.registry import registry
