@@ -21,8 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from massline.core.errors import InputError, NotFoundError
-from massline.db.models.message import AnalysisResult, Message
 from massline.db.models.audit import AuditEvent
+from massline.db.models.message import AnalysisResult, Message
 from massline.db.models.users import Department
 from massline.db.models.workorders import CoHandler, Contact, WorkOrder, WorkOrderEvent
 from massline.privacy import mask_text
