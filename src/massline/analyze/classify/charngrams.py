@@ -68,8 +68,14 @@ class CharNgramCounter:
         """Key of each term (at most 4 characters, so a ``<U4`` array holds it zero-padded)."""
         codes = np.asarray(terms, dtype="<U4").view(np.uint32).reshape(len(terms), 4)
         ranks = self.rank[codes].astype(np.int64)
+        known = ranks != 0
+        if (known[:, 1:] <= known[:, :-1]).all():
+            # every term's ranks, then only padding: all four packed, shifted right past the padding
+            packed = (ranks[:, 0] << 3 * self.bits) | (ranks[:, 1] << 2 * self.bits) | (ranks[:, 2] << self.bits)
+            packed |= ranks[:, 3]
+            return packed >> (self.bits * (4 - known.sum(axis=1)))
         key = np.zeros(len(terms), dtype=np.int64)
-        for j in range(4):  # padding (code 0, rank 0) only ever follows the term's characters
+        for j in range(4):  # a rank 0 within a term (a character outside the alphabet) is skipped
             key = np.where(ranks[:, j] != 0, (key << self.bits) | ranks[:, j], key)
         return key
 
