@@ -14,9 +14,9 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -349,6 +349,6 @@ def _record_openings(session: Session, opened: Sequence[tuple[WorkOrder, Departm
                        "object_id": str(wo.id), "detail": {"from": "new", "to": "assigned", **assigned},
                        "reason": reason})
     if opened:
-        session.execute(insert(WorkOrderEvent.__table__), events)
-        session.execute(insert(AuditEvent.__table__), audits)
-        session.execute(insert(CoHandler.__table__), leads)
+        session.execute(insert(cast(Table, WorkOrderEvent.__table__)), events)
+        session.execute(insert(cast(Table, AuditEvent.__table__)), audits)
+        session.execute(insert(cast(Table, CoHandler.__table__)), leads)

@@ -8,9 +8,9 @@ the older CURRENT row of that key to ``current=False``; nothing is deleted.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from massline.core.errors import InputError
@@ -135,7 +135,7 @@ def save_results_many(session: Session, results_by_message: Mapping[int, Iterabl
     if rows:
         # A Core insert of the table (the same rows, column defaults and JSON encoding): the ORM's bulk
         # insert spent more time preparing the batch's rows than the database took to write them.
-        session.execute(insert(AnalysisResult.__table__), rows)
+        session.execute(insert(cast(Table, AnalysisResult.__table__)), rows)
     return len(rows)
 
 

@@ -73,7 +73,8 @@ class CharNgramCounter:
             # every term's ranks, then only padding: all four packed, shifted right past the padding
             packed = (ranks[:, 0] << 3 * self.bits) | (ranks[:, 1] << 2 * self.bits) | (ranks[:, 2] << self.bits)
             packed |= ranks[:, 3]
-            return packed >> (self.bits * (4 - known.sum(axis=1)))
+            shifted: np.ndarray = packed >> (self.bits * (4 - known.sum(axis=1)))
+            return shifted
         key = np.zeros(len(terms), dtype=np.int64)
         for j in range(4):  # a rank 0 within a term (a character outside the alphabet) is skipped
             key = np.where(ranks[:, j] != 0, (key << self.bits) | ranks[:, j], key)
