@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,13 @@ class CueSet:
     def labels(self) -> list[str]:
         return sorted({c.label for c, _ in self.cues})
 
+    @cached_property
+    def _zero(self) -> dict[str, float]:
+        """Every label at 0 (what each score starts from; the labels were re-sorted for every message)."""
+        return {label: 0.0 for label in self.labels}
+
     def score(self, title: str | None, text: str, extra: Mapping[str, float] | None = None) -> CueScores:
-        out = CueScores(scores={label: 0.0 for label in self.labels})
+        out = CueScores(scores=dict(self._zero))
         for label, value in (extra or {}).items():
             out.scores[label] = out.scores.get(label, 0.0) + value
         for where, chunk, factor in (("title", title or "", self.title_weight), ("text", text or "", 1.0)):
