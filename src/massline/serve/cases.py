@@ -296,7 +296,10 @@ def open_from_routing_many(session: Session, routed: Sequence[Routed], *, rules:
     if not routed:
         return []
     authorize(session, actor, "assign")
-    deps = {code: department_by_code(session, code) for code in dict.fromkeys(r.department_code for r in routed)}
+    codes = list(dict.fromkeys(r.department_code for r in routed))
+    # the batch's departments in one query; department_by_code for any it lacks (it may create them)
+    found = {d.code: d for d in session.scalars(select(Department).where(Department.code.in_(codes)))}
+    deps = {code: found.get(code) or department_by_code(session, code) for code in codes}
     opened: list[tuple[WorkOrder, Department]] = []
     for r in routed:
         title, description, category, at = _with_message_defaults(session, r.message, None, None, r.category, None)
