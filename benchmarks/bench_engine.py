@@ -70,6 +70,17 @@ def stop_workers(procs: list[subprocess.Popen[bytes]]) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+def _per_message(before: dict[str, float], after: dict[str, float], submitter: float,
+                 messages: int) -> dict[str, float]:
+    """CPU milliseconds per message of each part in one pass: where it goes says what bounds the
+    ratio — on 2 cores, 2 workers can only double the rate if the database and the submitting
+    process use little beside them."""
+    used = {part: after[part] - before[part] for part in ("workers", "postgresql", "rabbitmq")}
+    used["submitter"] = submitter
+    return {**{part: round(1000 * v / messages, 2) for part, v in used.items()},
+            "total": round(1000 * sum(used.values()) / messages, 2)}
+
+
 def bench_model() -> Any:
     """The category model trained on fj2_train.csv, cached in ``var/bench/models`` across runs."""
     from massline.analyze.classify.model import load_model, save_model, train_model
@@ -86,6 +97,8 @@ def bench_model() -> Any:
 def run() -> dict[str, Any]:
     if not broker_up():
         return {"metrics": {"skipped": "no RabbitMQ on 127.0.0.1:5672"}, "baseline": {}, "ratio": None}
+    from bench_open311_load import cpu_by_part  # it imports this module: not at the top
+
     from massline.analyze.classify.model import save_model
     from massline.analyze.components import ANALYZE_PIPELINE
     from massline.analyze.routing.table import ensure_rules
@@ -124,6 +137,7 @@ def run() -> dict[str, Any]:
             ids = [int(i) for i in session.scalars(text("SELECT id FROM messages ORDER BY id"))]
         rates: dict[str, float] = {}
         passes: dict[int, list[float]] = {1: [], 2: []}
+        cpu: dict[int, list[dict[str, float]]] = {1: [], 2: []}
         for workers in ORDER:
             with session_scope(url) as session:
                 session.execute(delete(AnalysisResult).where(AnalysisResult.component.in_(ANALYZE_PIPELINE)))
@@ -133,12 +147,15 @@ def run() -> dict[str, Any]:
                 deadline = time.monotonic() + 180
                 while status(settings)["workers"] < workers and time.monotonic() < deadline:
                     time.sleep(0.5)
+                before, own = cpu_by_part([], [p.pid for p in procs]), time.process_time()
                 started = time.perf_counter()
                 _, task_ids = submit_chunks(settings, "analyze_chunk", ids, chunk_size=50)
                 counts = wait(settings, task_ids, timeout=max(1800, N // 20))
                 elapsed = time.perf_counter() - started
+                after = cpu_by_part([], [p.pid for p in procs])
                 assert counts["done"] == len(task_ids), counts
                 passes[workers].append(len(ids) / elapsed)
+                cpu[workers].append(_per_message(before, after, time.process_time() - own, len(ids)))
             finally:
                 stop_workers(procs)
                 time.sleep(16)  # let the stopped workers' heartbeats go stale before the next count
@@ -147,10 +164,13 @@ def run() -> dict[str, Any]:
                                            "WHERE key = 'route' AND current"))
     for workers, runs in passes.items():
         rates[f"{workers}_workers_messages_per_s"] = round(sum(runs) / len(runs), 1)
+    cpu_ms = {f"{workers}_workers": {part: round(sum(r[part] for r in runs) / len(runs), 2) for part in runs[0]}
+              for workers, runs in cpu.items() if runs}
     pass_ratios = [round(two / one, 2) for one, two in zip(passes[1], passes[2], strict=False)]
     ratio = rates["2_workers_messages_per_s"] / rates["1_workers_messages_per_s"]
     return {"metrics": {**rates, "messages": len(ids), "analysed": analysed, "two_vs_one_worker_ratio": round(ratio, 2),
-                        "pass_ratios": pass_ratios, "order": list(ORDER), "ingest_s": round(ingest_s, 1),
+                        "pass_ratios": pass_ratios, "cpu_ms_per_message": cpu_ms, "order": list(ORDER),
+                        "ingest_s": round(ingest_s, 1),
                         "database": "postgresql" if url.startswith("postgresql") else "sqlite",
                         # a ratio measured while other jobs compete for the 2 cores says little:
                         # two processes simply get a larger share of a crowded machine

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 
 from massline import __version__
 from massline.core.config import Settings, get_settings
@@ -59,5 +60,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/healthz", tags=["meta"], operation_id="meta-health")
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> RedirectResponse:
+        """Browsers and crawlers ask for this path whatever the pages say; answer instead of logging 404s."""
+        return RedirectResponse("/static/favicon.svg", status_code=301)
 
     return app

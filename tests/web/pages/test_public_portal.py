@@ -60,3 +60,12 @@ def test_when_english_is_asked_then_the_portal_is_english(client: TestClient) ->
     response = client.get("/?lang=en")
     assert 'lang="en"' in response.text and "Submit a request" in response.text
     assert 'lang="zh-CN"' in client.get("/?lang=zh").text
+
+
+def test_when_a_browser_asks_for_the_favicon_then_it_gets_the_site_icon(client: TestClient) -> None:
+    page = client.get("/")
+    assert '<link rel="icon" href="/static/favicon.svg"' in page.text
+    legacy = client.get("/favicon.ico", follow_redirects=False)
+    assert legacy.status_code == 301 and legacy.headers["location"] == "/static/favicon.svg"
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
