@@ -6,7 +6,8 @@ classifier, measured in the same run on the same texts (fj2_dev.csv, 851 message
 body). Then the whole ``ANALYZE_PIPELINE`` (with the classifier, personal-data scan and
 routing) on the same texts, and ``massline analyze`` end to end — the same messages ingested into a
 fresh SQLite database, analysed, saved and routed (cases opened), as a new process and in a running
-one (see :func:`whole_pipeline`) — each against jieba alone on the same texts in the same run, per
+one (first and warmed second run), and as a new process on fj2_train.csv's 4,827 messages (see
+:func:`whole_pipeline`) — each against jieba alone on the same texts in the same run, per
 wall second and per CPU second (the machine is shared). The
 classifier is trained on fj2_train.csv once and kept in ``var/bench/models``. The request-type
 figures on the hand-checked sample are included.
@@ -78,6 +79,10 @@ def run() -> dict[str, Any]:
             "massline_analyze_vs_jieba_cpu": whole["massline_analyze"]["ratio_cpu"],
             "massline_analyze_steady_vs_jieba_wall": whole["massline_analyze_steady"]["ratio_wall"],
             "massline_analyze_steady_vs_jieba_cpu": whole["massline_analyze_steady"]["ratio_cpu"],
+            "massline_analyze_steady_warm_vs_jieba_wall": whole["massline_analyze_steady_warm"]["ratio_wall"],
+            "massline_analyze_steady_warm_vs_jieba_cpu": whole["massline_analyze_steady_warm"]["ratio_cpu"],
+            "massline_analyze_train_vs_jieba_wall": whole["massline_analyze_train"]["ratio_wall"],
+            "massline_analyze_train_vs_jieba_cpu": whole["massline_analyze_train"]["ratio_cpu"],
         },
         "whole_pipeline": whole,
         "baseline": {"jieba.lcut messages/s": round(base, 1)},
@@ -141,7 +146,13 @@ def whole_pipeline(rows: list[tuple[str, str]]) -> dict[str, Any]:
       the same texts; CPU seconds are each process's own;
     * ``massline_analyze_steady`` — the same work (``process_messages``, what the command calls)
       in this already-started process, against ``jieba.lcut`` over the same texts: what a worker
-      or a long-running service pays per message once it is running.
+      or a long-running service pays per message once it is running (its first run here, which
+      still loads the classifier from disk);
+    * ``massline_analyze_steady_warm`` — the same once more on another copy of the database: the
+      process already warmed (model and tables loaded, caches filled), as a worker's later runs;
+    * ``massline_analyze_train`` — the command as a new process on fj2_train.csv (4,827 messages)
+      in its own fresh database, against a new jieba process on the same texts: start-up spread
+      over more messages.
 
     The children get byte-compiled modules (a ``PYTHONPYCACHEPREFIX`` under ``var/bench``, filled
     by a first run), as an installed package has: with ``PYTHONDONTWRITEBYTECODE`` set and no
@@ -186,7 +197,7 @@ def whole_pipeline(rows: list[tuple[str, str]]) -> dict[str, Any]:
         with session_scope(settings.resolved_database_url()) as session:
             ensure_rules(session)
             stored = [f"{m.title or ''}\n{m.body}" for m in session.query(Message).order_by(Message.id)]
-        for name in ("warm", "steady", "command"):
+        for name in ("warm", "steady", "steady_warm", "command"):
             shutil.copy(f"{tmp}/bench.db", f"{tmp}/{name}.db")
         (Path(tmp) / "texts.txt").write_text("\x1e".join(stored), encoding="utf-8")
 
@@ -200,8 +211,32 @@ def whole_pipeline(rows: list[tuple[str, str]]) -> dict[str, Any]:
         end_to_end = _ratios(len(stored), command_wall, command_cpu, jieba_child[0], jieba_child[1])
         end_to_end["jieba_segmenting_only_s"] = [round(float(x), 3) for x in jieba_child[2].split()]
 
-        steady_settings = Settings(database_url=f"sqlite:///{tmp}/steady.db", data_dir=Path(tmp), secret_key="bench")
-        wall, cpu = _timed(lambda: process_messages(steady_settings))
-        steady = _ratios(len(stored), wall, cpu, *_timed(lambda: [jieba.lcut(t) for t in stored]))
+        def in_process(db: str) -> dict[str, float]:
+            at = Settings(database_url=f"sqlite:///{tmp}/{db}.db", data_dir=Path(tmp), secret_key="bench")
+            wall, cpu = _timed(lambda: process_messages(at))
+            return _ratios(len(stored), wall, cpu, *_timed(lambda: [jieba.lcut(t) for t in stored]))
+
+        steady = in_process("steady")
+        steady_warm = in_process("steady_warm")
+
+        # fj2_train as a new process: its own fresh database, the same model and routing rules
+        train_dir = Path(tmp) / "train"
+        train_dir.mkdir()
+        train_settings = Settings(database_url=f"sqlite:///{train_dir}/train.db", data_dir=train_dir,
+                                  secret_key="bench")
+        upgrade(train_settings.resolved_database_url())
+        ingest_paths(train_settings, [TRAIN])
+        save_model(model, train_settings.models_dir())
+        with session_scope(train_settings.resolved_database_url()) as session:
+            ensure_rules(session)
+            train_texts = [f"{m.title or ''}\n{m.body}" for m in session.query(Message).order_by(Message.id)]
+        (train_dir / "texts.txt").write_text("\x1e".join(train_texts), encoding="utf-8")
+        train_jieba = _child([sys.executable, "-c", JIEBA_ALONE, f"{train_dir}/texts.txt"], env)
+        train_wall, train_cpu, _ = _child([sys.executable, "-c", "from massline.cli.app import main; main()",
+                                           "--database-url", train_settings.resolved_database_url(), "--data-dir",
+                                           str(train_dir), "analyze", "--inline"], env)
+        train_row = _ratios(len(train_texts), train_wall, train_cpu, train_jieba[0], train_jieba[1])
+        train_row["jieba_segmenting_only_s"] = [round(float(x), 3) for x in train_jieba[2].split()]
     return {"pipeline": in_memory, "massline_analyze": end_to_end, "massline_analyze_steady": steady,
+            "massline_analyze_steady_warm": steady_warm, "massline_analyze_train": train_row,
             "model_version": model.version, "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()]}

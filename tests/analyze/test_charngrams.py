@@ -27,3 +27,13 @@ def test_counts_equal_sklearn_for_ngram_and_dictionary_vocabularies() -> None:
 
 def test_unsupported_vocabulary_is_said_not_guessed() -> None:
     assert not CharNgramCounter(["一二三四五"], (1, 5)).supported
+
+
+def test_a_batch_of_texts_shorter_than_the_longest_ngram_is_counted_not_crashed() -> None:
+    # the whole batch (texts and separators) shorter than 4 characters: ``shifted[: total - n + 1]``
+    # with a negative bound was once one slot longer than its source (a broadcast error)
+    vocabulary = ["a", "b", "ab", "abc", "abcd", "工"]
+    fast = CharNgramCounter(vocabulary, (1, 4))
+    slow = CountVectorizer(analyzer="char", ngram_range=(1, 4), vocabulary=vocabulary, dtype=np.float32)
+    for docs in (["a"], ["工"], ["", ""], ["a", ""], ["ab"], [""], ["a", "b", "工"]):
+        assert np.array_equal(fast.transform(docs).toarray(), slow.transform(docs).toarray()), docs

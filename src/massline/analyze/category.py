@@ -8,16 +8,20 @@ names the model, so a retrained model writes new rows and the old ones stay trac
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from massline.analyze.classify.threshold import META_FILE, MODEL_SUBDIR
 from massline.core.errors import ModelNotTrainedError
 from massline.core.types import Doc, Result
 from massline.pipeline.registry import registry
 
 NAME = "analyze.category"
 VERSION = "1"
+#: the artifact's file name in ``MODEL_SUBDIR`` (``classify.model.ARTIFACT``; that module is imported only to load)
+ARTIFACT = "model.npz"
 TRAIN_HINT = "no category model is trained yet: run `massline train classify` first"
 
 
@@ -45,18 +49,53 @@ def classifier_text(title: str | None, body: str) -> str:
     return fn(title, body)
 
 
+#: The model last loaded per models directory, with the identity of its files when loaded.
+_loaded: dict[Path, tuple[tuple[tuple[int, int, int], ...], CategoryModelLike]] = {}
+_loaded_lock = threading.Lock()
+
+
+def _files_identity(folder: Path) -> tuple[tuple[int, int, int], ...] | None:
+    """(inode, size, modification time) of the model's files; None when the artifact is missing."""
+    out = []
+    for name in (ARTIFACT, META_FILE):
+        try:
+            st = (folder / MODEL_SUBDIR / name).stat()
+        except OSError:
+            if name == ARTIFACT:
+                return None
+            continue
+        out.append((st.st_ino, st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
 def load_category_model(models_dir: Path | str) -> CategoryModelLike:
-    """The trained model from ``models_dir``; a clear :class:`ModelNotTrainedError` when there is none."""
+    """The trained model from ``models_dir``; a clear :class:`ModelNotTrainedError` when there is none.
+
+    The model is loaded once per process while its files stay the same (a retrained model is
+    saved as new files, atomically: it is loaded anew). Why: every ``massline analyze`` run, engine
+    chunk and web request builds the pipeline, and loading the model with its n-gram tables cost
+    more than classifying a batch.
+    """
+    folder = Path(models_dir)
+    identity = _files_identity(folder)
+    if identity is not None:
+        with _loaded_lock:
+            known = _loaded.get(folder)
+        if known is not None and known[0] == identity:
+            return known[1]
     try:
         module = _classify_module()
     except ModuleNotFoundError as exc:
         raise ModelNotTrainedError(f"{TRAIN_HINT} (classifier package unavailable: {exc})") from exc
     try:
-        model: CategoryModelLike = module.load_model(Path(models_dir))
+        model: CategoryModelLike = module.load_model(folder)
     except ModelNotTrainedError as exc:
         if "massline train classify" in str(exc):
             raise
         raise ModelNotTrainedError(f"{TRAIN_HINT} ({exc})") from exc
+    if identity is not None and identity == _files_identity(folder):  # not replaced while being read
+        with _loaded_lock:
+            _loaded[folder] = (identity, model)
     return model
 
 

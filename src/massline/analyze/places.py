@@ -134,6 +134,8 @@ def find_places(text: str, on: str = "text", spans: Spans | None = None) -> list
         taken.update(range(m.start(), m.end()))
     tokens = spans if spans is not None else list(get_tokenizer().tokenize(text))
     for i, (word, start, _end) in enumerate(tokens):
+        if word[-1:] not in _BY_LAST:  # most words end in no suffix character: skip them first (same result)
+            continue
         if start in taken or not _CJK.match(word):
             continue
         hit = _suffix(word)

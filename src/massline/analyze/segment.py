@@ -78,6 +78,15 @@ def _jieba_dictionary_total() -> int:
         return sum(int(line.split(b" ")[1]) for line in f if line.strip())
 
 
+@lru_cache(maxsize=1 << 16)
+def _hmm_cut(buf: str) -> tuple[str, ...]:
+    """``jieba.finalseg.cut(buf)`` remembered: the same runs of unknown characters (place and
+    person names, set phrases) recur from message to message, and the HMM's Viterbi pass is the
+    dearest step of segmenting them. (It depends on ``buf`` alone once the model is loaded: jieba's
+    force-split words change only through ``jieba.del_word``, which massline never calls.)"""
+    return tuple(finalseg.cut(buf))
+
+
 class FastTokenizer:
     """jieba's segmentation, token for token, with the word graph and route computed in C++."""
 
@@ -124,7 +133,7 @@ class FastTokenizer:
         if len(buf) == 1:
             out.append(buf)
         elif not self._tok.get_freq(buf):
-            out.extend(finalseg.cut(buf))
+            out.extend(_hmm_cut(buf))
         else:
             out.extend(buf)
 

@@ -9,6 +9,7 @@ Everything else is normal.
 
 from __future__ import annotations
 
+from massline.analyze import request_type as _request_type
 from massline.analyze.cues import Cue, CueSet, cues
 from massline.analyze.request_type import classify_request_type
 from massline.core.types import Doc, Result
@@ -35,11 +36,14 @@ LOW_TYPES = frozenset({"inquiry", "suggestion", "praise"})
 _CUES = CueSet(RULES, title_weight=1.5)
 
 
-def classify_urgency(title: str | None, text: str) -> Result:
+def classify_urgency(title: str | None, text: str, request_type: Result | None = None) -> Result:
+    """``request_type``: the request type of the same title and text when already classified
+    (the pipeline's ``analyze.request_type`` ran just before), else classified here."""
     scores = _CUES.score(title, text)
     high = scores.scores.get("high", 0.0)
     triggers = scores.reason("high")
-    request_type = classify_request_type(title, text)
+    if request_type is None:
+        request_type = classify_request_type(title, text)
     if high >= HIGH_AT:
         label, confidence = "high", min(0.95, 0.5 + 0.1 * high)
         reason = f"high: {triggers}"
@@ -61,5 +65,10 @@ class Urgency:
     version = VERSION
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.add_result(classify_urgency(doc.title, doc.text))
+        # The request type the pipeline already wrote (same rules and version, same title and text:
+        # components before this one do not change them) — classifying it again cost as much again.
+        known = doc.result("request_type")
+        if known is not None and (known.component, known.version) != (_request_type.NAME, _request_type.VERSION):
+            known = None
+        doc.add_result(classify_urgency(doc.title, doc.text, known))
         return doc

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
 
 from massline.claims.evidence import ClaimRecord
 from massline.claims.text import normalise
@@ -110,6 +109,8 @@ def group_near_duplicates(texts: list[str], *, overlap: float = 0.5) -> list[int
     """Group id per text: texts sharing at least ``overlap`` of the smaller one's character 3-grams
     are one group (transitively). Why overlap of the smaller: a repost that quotes half a rumor is
     still that rumor."""
+    import scipy.sparse as sp  # only when grouping (training, evaluation): not on analyze's import path
+
     grams = [{t[i : i + 3] for i in range(max(len(t) - 2, 1))} for t in texts]
     vocab: dict[str, int] = {}
     rows, cols = [], []

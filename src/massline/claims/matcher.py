@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from massline.claims.text import normalise, tokens
 
@@ -125,15 +124,22 @@ class ClaimIndex:
                 vals.append(tf)
         self.vocab = vocab
         n_docs = max(len(docs), 1)
-        tf = sp.csr_matrix((np.asarray(vals, dtype=np.float64), (rows, cols)), shape=(len(docs), max(len(vocab), 1)))
         df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=max(len(vocab), 1))
         self.idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
-        lengths = np.asarray(tf.sum(axis=1)).ravel()
-        avg = lengths.mean() if len(lengths) else 1.0
-        tf = tf.tocoo()
-        denom = tf.data + K1 * (1 - B + B * lengths[tf.row] / max(avg, 1e-9))
-        weights = self.idf[tf.col] * tf.data * (K1 + 1) / denom
-        self.weights = sp.csr_matrix((weights, (tf.row, tf.col)), shape=tf.shape).T.tocsr()  # terms × docs
+        # terms × docs; none without claims — scipy is imported only when there is something to index
+        # (the analysis pipeline builds a matcher on every run, usually over an empty evidence base)
+        self.weights: Any = None
+        if docs:
+            import scipy.sparse as sp
+
+            tf = sp.csr_matrix((np.asarray(vals, dtype=np.float64), (rows, cols)),
+                               shape=(len(docs), max(len(vocab), 1)))
+            lengths = np.asarray(tf.sum(axis=1)).ravel()
+            avg = lengths.mean() if len(lengths) else 1.0
+            tf = tf.tocoo()
+            denom = tf.data + K1 * (1 - B + B * lengths[tf.row] / max(avg, 1e-9))
+            weights = self.idf[tf.col] * tf.data * (K1 + 1) / denom
+            self.weights = sp.csr_matrix((weights, (tf.row, tf.col)), shape=tf.shape).T.tocsr()
         self.doc_terms = [set(c) for c in docs]
 
     def __len__(self) -> int:

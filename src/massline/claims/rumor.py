@@ -26,20 +26,20 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, f1_score
-from sklearn.model_selection import StratifiedGroupKFold
-from sklearn.preprocessing import normalize
-from sklearn.svm import LinearSVC
-from sklearn.utils import murmurhash3_32
 
 from massline.claims.ced import CedPost, clean_post, group_near_duplicates
 from massline.claims.text import normalise, words
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+# scikit-learn and scipy are imported where they are used: the analysis pipeline imports this
+# module (``analyze.claims``) but needs them only when a rumor model is trained or loaded, and
+# importing them cost a new ``massline analyze`` process about a second.
 
 N_FEATURES = 2**20
 C_GRID = (4.0, 16.0, 64.0)
@@ -59,10 +59,15 @@ def features(text: str) -> list[str]:
 
 
 def _hasher() -> HashingVectorizer:
+    from sklearn.feature_extraction.text import HashingVectorizer
+
     return HashingVectorizer(analyzer=features, n_features=N_FEATURES, alternate_sign=False, norm=None)
 
 
 def _weight(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    import scipy.sparse as sp
+    from sklearn.preprocessing import normalize
+
     x = counts.astype(np.float64).tocsr(copy=True)
     x.data = np.log1p(x.data)
     return normalize(x @ sp.diags(idf), copy=False)
@@ -88,6 +93,8 @@ class RumorModel:
 
     def explain(self, text: str, k: int = 5) -> list[tuple[str, float]]:
         """The tokens that pushed the score up most (contribution = weight × tf-idf value)."""
+        from sklearn.utils import murmurhash3_32
+
         toks = features(text)
         counts: dict[str, int] = {}
         for t in toks:
@@ -138,6 +145,8 @@ def load_rumor_model(folder: Path) -> RumorModel | None:
 
 
 def _author_features(posts: Sequence[CedPost], with_counts: bool) -> sp.csr_matrix:
+    import scipy.sparse as sp
+
     rows = []
     for p in posts:
         row = [float(p.has_url), float(p.pics > 0), float(p.verified), math.log1p(p.followers) / 15]
@@ -164,6 +173,12 @@ def dataset(posts: Sequence[CedPost]) -> tuple[list[CedPost], np.ndarray, np.nda
 def cross_validate(posts: Sequence[CedPost], progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Grouped 5-fold CV of our model (C by inner grouped 3-fold CV), its posting-time and with-counts
     variants, and the TF-IDF + LinearSVC baseline, all on the same folds."""
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import accuracy_score, f1_score
+    from sklearn.model_selection import StratifiedGroupKFold
+    from sklearn.svm import LinearSVC
+
     kept, y, groups = dataset(posts)
     texts = [clean_post(p.text) for p in kept]
     counts = _hasher().transform(texts).tocsr()
@@ -200,6 +215,10 @@ def cross_validate(posts: Sequence[CedPost], progress: Callable[[str], None] | N
 
 
 def choose_c(x: sp.csr_matrix, y: np.ndarray, groups: np.ndarray) -> float:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import StratifiedGroupKFold
+
     best = (-1.0, C_GRID[0])
     inner = StratifiedGroupKFold(n_splits=3, shuffle=True, random_state=SEED)
     for c in C_GRID:
@@ -214,6 +233,8 @@ def choose_c(x: sp.csr_matrix, y: np.ndarray, groups: np.ndarray) -> float:
 
 def train(posts: Sequence[CedPost], cv: dict[str, Any] | None = None, c: float | None = None) -> RumorModel:
     """The text-only model on every distinct post (C: given, else the most frequent choice of the CV folds)."""
+    from sklearn.linear_model import LogisticRegression
+
     kept, y, groups = dataset(posts)
     counts = _hasher().transform([clean_post(p.text) for p in kept]).tocsr()
     idf = _idf(counts)

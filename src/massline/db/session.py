@@ -12,13 +12,17 @@ from contextlib import contextmanager
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# alembic is imported only to migrate: every command opens sessions, few migrate, and importing it
+# (with mako and its dialect modules) cost a quarter of a second at each start.
 
 #: Seconds a new PostgreSQL connection may take before it fails (``?connect_timeout=`` in the URL overrides).
 CONNECT_TIMEOUT = 5
@@ -78,6 +82,8 @@ def session_scope(url: str) -> Iterator[Session]:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(files("massline") / "migrations"))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -86,9 +92,13 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "heads") -> None:
     """Bring the schema up to date. Feature migrations branch from the foundation; ``heads`` takes all."""
+    from alembic import command
+
     _ensure_sqlite_dir(url)
     command.upgrade(alembic_config(url), revision)
 
 
 def downgrade(url: str, revision: str = "base") -> None:
+    from alembic import command
+
     command.downgrade(alembic_config(url), revision)

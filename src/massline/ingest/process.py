@@ -14,7 +14,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from massline.core.config import Settings
@@ -26,8 +28,8 @@ from massline.ingest.records import RawRecord, ReadItem, ReadProblem
 from massline.ingest.report import FileReport, Problem
 from massline.pipeline import Pipeline, build_pipeline
 from massline.store.dedup import DuplicateLinker
-from massline.store.messages import Pending, pseudonym, save_messages
-from massline.store.raw import existing_raw, quarantine, sha256_hex
+from massline.store.messages import Pending, insert_messages, pseudonym, save_messages
+from massline.store.raw import existing_raw_rows, quarantine, sha256_hex
 
 BATCH_SIZE = 500
 #: Problems a report keeps in memory per input (a file of a million broken rows must not fill memory).
@@ -67,6 +69,18 @@ def as_document(body: str, content_type: str) -> str:
     if content_type == "text/html" and not _DOCUMENT.search(body[:4096]):
         return f"<html><body>{body}</body></html>"
     return body
+
+
+@dataclass(slots=True)
+class RawRef:
+    """A raw item as bulk intake tracks it: id and status (the row is written, not loaded); ``content``
+    the record's bytes while its batch is processed; ``item`` the ORM object when there is one (the
+    parent of a whole-file input), which then gets the status."""
+
+    id: int
+    status: str
+    content: bytes | None
+    item: RawItem | None = None
 
 
 @dataclass
@@ -111,30 +125,61 @@ class Batcher:
             self.report.profile = self.profile.name
         return self.profile
 
-    def _raw_rows(self, records: list[RawRecord]) -> list[RawItem | None]:
-        """The raw item of each record, storing new ones; ``None`` marks an already-processed duplicate."""
+    def _raw_rows(self, records: list[RawRecord]) -> list[RawRef | None]:
+        """The raw item of each record, storing new ones; ``None`` marks an already-processed duplicate.
+
+        Plain rows, not ORM objects: the known ones in one query, the new ones in one multi-row insert
+        (ids returned in order, as a flush of added objects assigns them).
+        """
         blobs = [None if r.whole_file else r.canonical_bytes() for r in records]
-        known = existing_raw(self.session, [sha256_hex(b) for b in blobs if b is not None])
-        rows: list[RawItem | None] = []
-        for record, blob in zip(records, blobs, strict=True):
-            if blob is None:
-                row = self.parent
+        digests = [None if b is None else sha256_hex(b) for b in blobs]
+        known = {digest: RawRef(raw_id, status, None) for digest, (raw_id, status)
+                 in existing_raw_rows(self.session, [d for d in digests if d is not None]).items()}
+        parent = None if self.parent is None else RawRef(self.parent.id, self.parent.status, None, self.parent)
+        rows: list[RawRef | None] = []
+        taken: set[int] = set()
+        new: list[tuple[RawRef, dict[str, Any]]] = []
+        for record, blob, digest in zip(records, blobs, digests, strict=True):
+            row: RawRef | None
+            if blob is None or digest is None:
+                row = parent
             else:
-                digest = sha256_hex(blob)
                 row = known.get(digest)
                 if row is None:
-                    row = RawItem(source_id=self.source.id, parent_id=self.parent.id if self.parent else None,
-                                  origin=self.origin[:2000], locator=record.locator or None,
-                                  content_type="application/json", content=blob, sha256=digest, status="new")
-                    self.session.add(row)
+                    row = RawRef(0, "new", blob)
+                    new.append((row, {"source_id": self.source.id, "parent_id": self.parent.id if self.parent else None,
+                                      "origin": self.origin[:2000], "locator": record.locator or None,
+                                      "content_type": "application/json", "content": blob, "sha256": digest,
+                                      "status": "new"}))
                     known[digest] = row
-                elif row in rows:  # the same row twice in one input
+                elif id(row) in taken:  # the same row twice in one input
                     row = None
+                if row is not None:
+                    row.content = blob
+                    taken.add(id(row))
             if row is not None and row.status == "processed":
                 row = None
             rows.append(row)
+        if new:
+            ids = self.session.scalars(insert(RawItem).returning(RawItem.id, sort_by_parameter_order=True),
+                                       [values for _, values in new])
+            for (ref, _), raw_id in zip(new, ids, strict=True):
+                ref.id = raw_id
         self.session.flush()
         return rows
+
+    def _save_statuses(self, refs: Sequence[RawRef | None], before: list[str | None]) -> None:
+        """Write the raw items whose status changed (one executemany update)."""
+        changed = []
+        for ref, was in zip(refs, before, strict=True):
+            if ref is None or ref.status == was:
+                continue
+            if ref.item is not None:
+                ref.item.status = ref.status
+            else:
+                changed.append({"id": ref.id, "status": ref.status})
+        if changed:
+            self.session.execute(update(RawItem), changed)
 
     def process(self, items: Sequence[ReadItem]) -> None:
         records: list[RawRecord] = []
@@ -149,7 +194,8 @@ class Batcher:
         raws = self._raw_rows(records)
         if self.commit:
             self.session.commit()  # stored verbatim before any processing
-        mapped: list[tuple[RawRecord, RawItem, MappedRecord]] = []
+        before = [None if raw is None else raw.status for raw in raws]
+        mapped: list[tuple[RawRecord, RawRef, MappedRecord]] = []
         for record, raw in zip(records, raws, strict=True):
             if raw is None:
                 self.report.duplicate += 1
@@ -158,15 +204,21 @@ class Batcher:
             if isinstance(result, ReadProblem):
                 raw.status = "quarantined"
                 self._problem(result.locator, result.reason, result.field, raw.id,
-                              raw.content.decode("utf-8", "replace")[:20000])
+                              (raw.content or b"").decode("utf-8", "replace")[:20000])
             else:
                 mapped.append((record, raw, result))
-        self.finish(mapped)
+        self._finish(mapped, bulk=True)
+        self._save_statuses(raws, before)
         if self.commit:
             self.session.commit()
 
     def finish(self, mapped: list[tuple[RawRecord, RawItem, MappedRecord]]) -> list[Message]:
         """Clean the mapped records and store them as messages (shared with forms and APIs)."""
+        return self._finish(mapped, bulk=False)
+
+    def _finish(self, mapped: Sequence[tuple[RawRecord, RawItem | RawRef, MappedRecord]], *,
+                bulk: bool) -> list[Message]:
+        """:meth:`finish`; ``bulk``: stored without ORM objects (:func:`insert_messages`), returns none."""
         docs = [
             Doc(text=as_document(m.body, r.content_type), original=m.body, title=m.title, content_type=r.content_type,
                 meta=dict(m.meta), external_id=m.external_id)
@@ -189,11 +241,16 @@ class Batcher:
                                    m.created_at))
         if not pending:
             return []
-        messages, exact, near = save_messages(self.session, pending, self.index)
-        self.report.new += len(messages)
+        if bulk:
+            ids, exact, near = insert_messages(self.session, pending, self.index)
+            messages: list[Message] = []
+        else:
+            messages, exact, near = save_messages(self.session, pending, self.index)
+            ids = [m.id for m in messages]
+        self.report.new += len(ids)
         self.report.exact_duplicates += exact
         self.report.near_duplicates += near
-        self.report.message_ids.extend(m.id for m in messages)
+        self.report.message_ids.extend(ids)
         return messages
 
 

@@ -30,6 +30,14 @@ DEFAULT_MODULES: tuple[str, ...] = (
     "massline.privacy.components",
 )
 
+#: The built-in modules that register each name prefix (``clean.*``, ``analyze.*``): building a
+#: pipeline imports only what its components need — ``massline analyze`` does not import the
+#: cleaning components (pypinyin and its phrase dictionary cost half a second at start-up).
+PREFIX_MODULES: dict[str, tuple[str, ...]] = {
+    "clean": ("massline.clean.components",),
+    "analyze": ("massline.analyze.components", "massline.privacy.components"),
+}
+
 
 @runtime_checkable
 class Component(Protocol):
@@ -59,6 +67,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 class ComponentRegistry:
     _items: dict[str, ComponentInfo] = field(default_factory=dict)
     _loaded: bool = False
+    _plugins_loaded: bool = False
 
     def register(
         self,
@@ -92,11 +101,29 @@ class ComponentRegistry:
         self._loaded = True
         for module in DEFAULT_MODULES:
             importlib.import_module(module)
+        self._load_plugins()
+
+    def _load_plugins(self) -> None:
+        if self._plugins_loaded:
+            return
+        self._plugins_loaded = True
         for ep in entry_points(group=ENTRY_POINT_GROUP):
             ep.load()
 
+    def _load_for(self, name: str) -> None:
+        """Import what registers ``name``: the built-in modules of its prefix and the plugins (a
+        plugin may replace a built-in); everything when that does not register it."""
+        if self._loaded:
+            return
+        for module in PREFIX_MODULES.get(name.split(".", 1)[0], ()):
+            if module in DEFAULT_MODULES:
+                importlib.import_module(module)
+        self._load_plugins()
+        if name not in self._items:
+            self.load()
+
     def get(self, name: str) -> ComponentInfo:
-        self.load()
+        self._load_for(name)
         try:
             return self._items[name]
         except KeyError:

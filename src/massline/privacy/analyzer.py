@@ -9,6 +9,7 @@ pipeline: Chinese context words are matched as substrings.
 from __future__ import annotations
 
 import bisect
+import threading
 from collections.abc import Iterable, Sequence
 
 from massline.privacy.base import PIIFinding, Recognizer
@@ -23,6 +24,10 @@ NEGATIVE_WINDOW = 6
 #: Findings below this score are dropped.
 DEFAULT_THRESHOLD = 0.5
 NEGATIVE_PENALTY = 0.4
+#: Texts whose findings an analyzer remembers (the latest ones). Why: ``massline analyze`` scans a
+#: message's body for the ``pii`` result, then masks the same body for its case's public
+#: description moments later — the second scan gave the same findings at the same cost.
+RECENT_TEXTS = 1024
 
 
 class Analyzer:
@@ -35,10 +40,27 @@ class Analyzer:
             recs = [r for r in recs if r.entity in entities]
         self.recognizers = recs
         self.threshold = threshold
+        self._recent: dict[tuple[str, float, int], tuple[PIIFinding, ...]] = {}
+        self._lock = threading.Lock()
 
     def analyze(self, text: str) -> list[PIIFinding]:
+        """Findings in ``text``; a text among the latest :data:`RECENT_TEXTS` scanned (with the same
+        threshold and recognizers) gets its earlier findings (immutable) without a second scan."""
         if not text:
             return []
+        key = (text, self.threshold, len(self.recognizers))
+        with self._lock:
+            known = self._recent.get(key)
+        if known is not None:
+            return list(known)
+        found = self._scan(text)
+        with self._lock:
+            if len(self._recent) >= RECENT_TEXTS:
+                del self._recent[next(iter(self._recent))]
+            self._recent[key] = tuple(found)
+        return found
+
+    def _scan(self, text: str) -> list[PIIFinding]:
         scanned = views(text)
         folded = scanned[0].text
         lowered = folded.lower()

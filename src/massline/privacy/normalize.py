@@ -22,6 +22,9 @@ _WIDTH.update({0x2014: 0x2D, 0x2013: 0x2D, 0x2012: 0x2D, 0x2010: 0x2D, 0x2212: 0
 
 #: Separators removed between two digits in the compact view (1–2 chars: "138 0013" / "0731 - 8").
 _DIGIT_SEP = re.compile(r"(?<=[0-9])[ \t\-]{1,3}(?=[0-9Xx])")
+#: A digit followed by such a separator: without one, ``_DIGIT_SEP`` cannot match, and this plain
+#: character-class scan is much cheaper than trying its look-behind at every position.
+_DIGIT_THEN_SEP = re.compile(r"[0-9][ \t\-]")
 
 
 def fold_width(text: str) -> str:
@@ -47,7 +50,7 @@ def views(text: str) -> list[View]:
     """The folded view, plus the compact view when the text has separators between digits."""
     folded = fold_width(text)
     out = [View("folded", folded)]
-    if _DIGIT_SEP.search(folded) is None:
+    if _DIGIT_THEN_SEP.search(folded) is None or _DIGIT_SEP.search(folded) is None:
         return out
     chars: list[str] = []
     offsets: list[int] = []

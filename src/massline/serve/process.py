@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from massline.analyze.run import AnalyzeSummary, analyze_messages
 from massline.core.config import Settings
@@ -85,8 +86,15 @@ def open_routed_cases(session: Session, message_ids: Sequence[int] | None = None
         chunk = to_open[start : start + OPEN_CHUNK]
         # The chunk's messages and categories in two queries and its cases in one insert
         # (open_from_routing_many), instead of a query and a flush per case.
-        messages = {m.id: m for m in session.scalars(select(Message).where(
-            Message.id.in_([r.message_id for r, _ in chunk])))}
+        # messages the analysis just loaded in this session come from its identity map, the rest in one query
+        messages: dict[int, Message] = {}
+        for route, _ in chunk:
+            loaded = session.identity_map.get(identity_key(Message, route.message_id))
+            if isinstance(loaded, Message):
+                messages[route.message_id] = loaded
+        missing = [r.message_id for r, _ in chunk if r.message_id not in messages]
+        if missing:
+            messages.update({m.id: m for m in session.scalars(select(Message).where(Message.id.in_(missing)))})
         categories = message_categories(session, messages.values())
         open_from_routing_many(session, [
             Routed(messages[route.message_id], department, route.confidence, route.reason,

@@ -10,7 +10,6 @@ import io
 from pathlib import Path
 from typing import Any, Final
 
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -69,6 +68,8 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
 
 
 def write_xlsx(rows: list[dict[str, Any]], path: Path, *, title: str = "metrics") -> None:
+    from openpyxl import Workbook  # only to write xlsx: not at the start of every command
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None  # a new workbook always has one sheet

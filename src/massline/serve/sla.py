@@ -72,6 +72,20 @@ def _chinese_calendar() -> Any:
         return None
 
 
+@lru_cache(maxsize=8192)
+def _statutory_workday(day: date) -> bool | None:
+    """The ``chinese_calendar`` package's answer for ``day``, None without the package or for a year
+    it does not know yet. Remembered: opening a batch's cases asks it about the same few weeks of
+    days hundreds of times, and its answer for a day never changes within a process."""
+    module = _chinese_calendar()
+    if module is None:
+        return None
+    try:
+        return bool(module.is_workday(day))
+    except NotImplementedError:  # a year it does not know yet: weekends only (plus the lists above)
+        return None
+
+
 @dataclass(frozen=True)
 class WorkCalendar:
     """Which days count as working days, most specific source first.
@@ -96,12 +110,9 @@ class WorkCalendar:
             return True
         if day in self.holidays:
             return False
-        module = _chinese_calendar() if self.use_chinese_calendar else None
-        if module is not None:
-            try:
-                return bool(module.is_workday(day))
-            except NotImplementedError:  # a year it does not know yet: weekends only (plus the lists above)
-                pass
+        statutory = _statutory_workday(day) if self.use_chinese_calendar else None
+        if statutory is not None:
+            return statutory
         return day.weekday() not in self.weekends
 
     def with_overrides(self, overrides: Mapping[date, bool]) -> WorkCalendar:

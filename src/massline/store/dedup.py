@@ -17,6 +17,7 @@ import hashlib
 import re
 import threading
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
@@ -49,6 +50,7 @@ def content_hash(text: str) -> str | None:
 _PRIME = np.uint64((1 << 61) - 1)
 _MAX32 = np.uint64(0xFFFFFFFF)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+_SHIFT61 = np.uint64(61)
 _rng = np.random.RandomState(20200228)
 _A = _rng.randint(1, (1 << 61) - 1, NUM_PERM, dtype=np.uint64)
 _B = _rng.randint(0, (1 << 61) - 1, NUM_PERM, dtype=np.uint64)
@@ -59,16 +61,29 @@ def signature(norm: str) -> np.ndarray[Any, np.dtype[np.uint64]] | None:
 
     A 3-gram of code points (each < 2**21) packs exactly into 63 bits, is mixed down to 32
     bits, then permuted ``NUM_PERM`` times as ``(a*h + b) mod p`` — datasketch's scheme,
-    without a Python call per shingle.
+    without a Python call per shingle. ``mod p`` (p = 2**61 - 1, a Mersenne prime) is folded
+    as ``(x & p) + (x >> 61)`` and one conditional subtraction, in place: the same values as
+    numpy's ``%`` (a division per element) in about 70 % of the time.
     """
     if len(norm) < MIN_NEAR_CHARS:
         return None
     codes = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     grams = (codes[:-2] << np.uint64(42)) | (codes[1:-1] << np.uint64(21)) | codes[2:]
     with np.errstate(over="ignore"):
-        h = np.unique((grams * _MIX) >> np.uint64(32))
-        permuted = ((h[:, None] * _A[None, :] + _B[None, :]) % _PRIME) & _MAX32
-    return cast("np.ndarray[Any, np.dtype[np.uint64]]", permuted.min(axis=0))
+        grams *= _MIX
+        grams >>= np.uint64(32)
+        x = np.multiply.outer(np.unique(grams), _A)  # wraps mod 2**64, as before
+        x += _B
+    folded = x & _PRIME
+    x >>= _SHIFT61
+    folded += x
+    np.subtract(folded, _PRIME, out=folded, where=folded >= _PRIME)
+    folded &= _MAX32
+    return cast("np.ndarray[Any, np.dtype[np.uint64]]", folded.min(axis=0))
+
+
+#: One message to link: its id, normalised text and ``content_hash`` (``None``: computed from the text).
+LinkRow = tuple[int, str, str | None]
 
 
 class DuplicateLinker(Protocol):
@@ -76,10 +91,28 @@ class DuplicateLinker(Protocol):
 
     :class:`DuplicateIndex` (this process's memory) and
     :class:`massline.store.dedup_shared.SharedDuplicateIndex` (the database, shared by all processes)
-    both are one.
+    both are one. ``link_rows`` works on plain ids and texts (bulk intake never builds ORM objects);
+    ``link`` is the same on :class:`Message` objects, their duplicate columns set in place.
     """
 
     def link(self, messages: list[Message], norms: list[str] | None = None) -> tuple[int, int]: ...
+
+    def link_rows(self, rows: Sequence[LinkRow]) -> list[tuple[int, Match]]: ...
+
+
+def link_messages(linker: DuplicateLinker, messages: list[Message], norms: list[str] | None = None) -> tuple[int, int]:
+    """``linker.link_rows`` for ORM messages: each duplicate's columns set; returns (exact, near)."""
+    if norms is None:
+        norms = [normalise(m.body or "") for m in messages]
+    by_id = {m.id: m for m in messages}
+    exact = near = 0
+    for message_id, match in linker.link_rows([(m.id, n, m.content_hash) for m, n in zip(messages, norms,
+                                                                                          strict=True)]):
+        msg = by_id[message_id]
+        msg.duplicate_of, msg.duplicate_kind, msg.similarity = match.message_id, match.kind, match.similarity
+        exact += match.kind == "exact"
+        near += match.kind == "near"
+    return exact, near
 
 
 @dataclass(slots=True)
@@ -153,24 +186,23 @@ class DuplicateIndex:
 
         Returns (exact, near) counts. A message is never linked to itself.
         """
-        exact = near = 0
-        known = dict(zip((id(m) for m in messages), norms, strict=True)) if norms is not None else {}
-        for msg in sorted(messages, key=lambda m: m.id):
-            self.last_id = max(self.last_id, msg.id)
-            norm = known.get(id(msg))
-            norm = normalise(msg.body) if norm is None else norm
+        return link_messages(self, messages, norms)
+
+    def link_rows(self, rows: Sequence[LinkRow]) -> list[tuple[int, Match]]:
+        """:meth:`link` on plain rows: the (id, match) of each duplicate, in id order."""
+        out: list[tuple[int, Match]] = []
+        for message_id, norm, known in sorted(rows, key=lambda r: r[0]):
+            self.last_id = max(self.last_id, message_id)
             if not norm:
                 continue
-            digest = msg.content_hash or hashlib.sha256(norm.encode("utf-8")).hexdigest()
+            digest = known or hashlib.sha256(norm.encode("utf-8")).hexdigest()
             sig = signature(norm)
             match = self._find(digest, sig)
-            if match is not None and match.message_id != msg.id:
-                msg.duplicate_of, msg.duplicate_kind, msg.similarity = match.message_id, match.kind, match.similarity
-                exact += match.kind == "exact"
-                near += match.kind == "near"
+            if match is not None and match.message_id != message_id:
+                out.append((message_id, match))
             else:
-                self._add(msg.id, digest, sig)
-        return exact, near
+                self._add(message_id, digest, sig)
+        return out
 
 
 _CACHE: dict[tuple[str, float], DuplicateIndex] = {}

@@ -16,7 +16,7 @@ least the threshold, and the lowest message id wins; only roots are indexed.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, ClassVar
@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from massline.db.models.engine import LshBand
 from massline.db.models.message import Message
-from massline.store.dedup import NUM_PERM, Match, normalise, signature
+from massline.store.dedup import NUM_PERM, LinkRow, Match, link_messages, normalise, signature
 
 Signature = np.ndarray[Any, np.dtype[np.uint64]]
 
@@ -59,11 +59,17 @@ class SharedDuplicateIndex:
     #: newest root — short texts without a signature are read again each time) is not repeated on
     #: every request: it was a sixth of an Open311 POST's cost. A new process checks once.
     complete: ClassVar[set[str]] = set()
+    #: Entries each cache keeps (a signature is 512 bytes: 32,768 of them are about 20 MB).
+    cache_size: ClassVar[int] = 32_768
 
     def __init__(self, session: Session, threshold: float) -> None:
         self.session = session
         self.threshold = threshold
         self.ranges = band_ranges(threshold)
+        #: content hash → its first root, and root id → signature, for the roots seen last (LRU, at most
+        #: :attr:`cache_size` each): a file's repeats are found without reading the database again.
+        self.fingerprints: OrderedDict[str, int] = OrderedDict()
+        self.sig_cache: OrderedDict[int, Signature] = OrderedDict()
 
     def backfill(self) -> int:
         """Index the roots stored before this table existed (or by a version without it); how many."""
@@ -86,38 +92,74 @@ class SharedDuplicateIndex:
             self.complete.add(key)
         return len({b["message_id"] for b in bands})
 
+    def _remember(self, cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+        cache[key] = value
+        cache.move_to_end(key)
+        if len(cache) > self.cache_size:
+            cache.popitem(last=False)
+
     def _signatures(self, ids: set[int]) -> dict[int, Signature]:
+        """Signatures of the roots ``ids``: from the cache, the rest read back (never an empty ``IN ()``)."""
         out: dict[int, Signature] = {}
-        for message_id, body in self.session.execute(select(Message.id, Message.body).where(Message.id.in_(ids))):
-            sig = signature(normalise(body or ""))
-            if sig is not None:
+        missing = []
+        for message_id in ids:
+            sig = self.sig_cache.get(message_id)
+            if sig is None:
+                missing.append(message_id)
+            else:
+                self.sig_cache.move_to_end(message_id)
                 out[message_id] = sig
+        if missing:
+            for message_id, body in self.session.execute(select(Message.id, Message.body)
+                                                         .where(Message.id.in_(missing))):
+                sig = signature(normalise(body or ""))
+                if sig is not None:
+                    out[message_id] = sig
+                    self._remember(self.sig_cache, message_id, sig)
         return out
+
+    def _first_exact(self, digests: set[str], own: set[int], top: int) -> dict[str, int]:
+        """The first root of each content hash stored before this batch: the fingerprint cache first,
+        one query for the rest (none when every hash is cached)."""
+        found: dict[str, int] = {}
+        missing = []
+        for digest in digests:
+            root = self.fingerprints.get(digest)
+            if root is None:
+                missing.append(digest)
+            else:
+                self.fingerprints.move_to_end(digest)
+                found[digest] = root
+        if missing:
+            for stored, first in self.session.execute(
+                    select(Message.content_hash, func.min(Message.id))
+                    .where(Message.content_hash.in_(missing), Message.duplicate_of.is_(None), Message.id.not_in(own),
+                           Message.id < top)
+                    .group_by(Message.content_hash)):
+                if stored is not None:
+                    found[stored] = first
+                    self._remember(self.fingerprints, stored, first)
+        return found
 
     def link(self, messages: list[Message], norms: list[str] | None = None) -> tuple[int, int]:
         """Mark each message (in id order) as a duplicate of an earlier root, or index it as a root."""
-        if not messages:
-            return 0, 0
-        known = dict(zip((id(m) for m in messages), norms, strict=True)) if norms is not None else {}
-        batch = sorted(messages, key=lambda m: m.id)
-        own = {m.id for m in batch}
+        return link_messages(self, messages, norms)
+
+    def link_rows(self, rows: Sequence[LinkRow]) -> list[tuple[int, Match]]:
+        """:meth:`link` on plain (id, normalised text, content hash) rows: the (id, match) of each
+        duplicate, in id order. Exact matches come from the fingerprint cache (the roots this index
+        saw last, at most :attr:`cache_size`) or one query per batch for the hashes it lacks."""
+        if not rows:
+            return []
+        batch = sorted(rows, key=lambda r: r[0])
+        own = {r[0] for r in batch}
         prepared = []
-        for msg in batch:
-            norm = known.get(id(msg))
-            norm = normalise(msg.body) if norm is None else norm
-            digest = msg.content_hash or (hashlib.sha256(norm.encode("utf-8")).hexdigest() if norm else None)
+        for message_id, norm, known in batch:
+            digest = known or (hashlib.sha256(norm.encode("utf-8")).hexdigest() if norm else None)
             sig = signature(norm) if norm else None
-            prepared.append((msg, norm, digest, sig, band_hashes(sig, self.ranges) if sig is not None else []))
+            prepared.append((message_id, norm, digest, sig, band_hashes(sig, self.ranges) if sig is not None else []))
         digests = {d for _, norm, d, _, _ in prepared if norm and d}
-        first_exact: dict[str, int] = {}
-        if digests:
-            for digest, first in self.session.execute(
-                    select(Message.content_hash, func.min(Message.id))
-                    .where(Message.content_hash.in_(digests), Message.duplicate_of.is_(None), Message.id.not_in(own),
-                           Message.id < batch[-1].id)
-                    .group_by(Message.content_hash)):
-                if digest is not None:
-                    first_exact[digest] = first
+        first_exact = self._first_exact(digests, own, batch[-1][0]) if digests else {}
         pairs = {(b, h) for *_, hashes in prepared for b, h in enumerate(hashes)}
         by_band: dict[tuple[int, int], set[int]] = defaultdict(set)
         if pairs:
@@ -125,33 +167,35 @@ class SharedDuplicateIndex:
                     select(LshBand.band, LshBand.hash, LshBand.message_id)
                     .where(tuple_(LshBand.band, LshBand.hash).in_(list(pairs)))):
                 by_band[(band, value)].add(message_id)
-        stored = self._signatures({i for ids in by_band.values() for i in ids})
-        exact = near = 0
+        wanted = {i for ids in by_band.values() for i in ids}
+        stored = self._signatures(wanted) if wanted else {}
+        out: list[tuple[int, Match]] = []
         new_bands = []
-        for msg, norm, digest, sig, hashes in prepared:
+        for message_id, norm, digest, sig, hashes in prepared:
             if not norm or digest is None:
                 continue
             match: Match | None = None
-            if digest in first_exact and first_exact[digest] < msg.id:  # a duplicate is always of an earlier one
+            if digest in first_exact and first_exact[digest] < message_id:  # a duplicate is always of an earlier one
                 match = Match(first_exact[digest], "exact", 1.0)
             elif sig is not None:
                 candidates = {i for b, h in enumerate(hashes) for i in by_band.get((b, h), ())}
-                for key in sorted(c for c in candidates if c < msg.id):
+                for key in sorted(c for c in candidates if c < message_id):
                     similarity = float(np.mean(sig == stored[key])) if key in stored else 0.0
                     if similarity >= self.threshold:
                         match = Match(key, "near", round(similarity, 4))
                         break
-            if match is not None and match.message_id != msg.id:
-                msg.duplicate_of, msg.duplicate_kind, msg.similarity = match.message_id, match.kind, match.similarity
-                exact += match.kind == "exact"
-                near += match.kind == "near"
+            if match is not None and match.message_id != message_id:
+                out.append((message_id, match))
                 continue
-            first_exact.setdefault(digest, msg.id)  # a root: later messages of this batch see it
+            if digest not in first_exact:  # a root: later messages of this batch see it, later batches too
+                first_exact[digest] = message_id
+                self._remember(self.fingerprints, digest, message_id)
             if sig is not None:
-                stored[msg.id] = sig
+                stored[message_id] = sig
+                self._remember(self.sig_cache, message_id, sig)
                 for b, h in enumerate(hashes):
-                    by_band[(b, h)].add(msg.id)
-                    new_bands.append({"band": b, "hash": h, "message_id": msg.id})
+                    by_band[(b, h)].add(message_id)
+                    new_bands.append({"band": b, "hash": h, "message_id": message_id})
         if new_bands:
             self.session.execute(insert(LshBand), new_bands)
-        return exact, near
+        return out

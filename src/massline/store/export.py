@@ -1,7 +1,7 @@
 """Messages out as JSON Lines or CSV: one record per message, every current result, PII masked.
 
-Streams in chunks (messages by id, their current results per chunk), so exporting a large
-database needs memory for one chunk, not the table. Every text that leaves goes through
+Streams in keyset chunks of plain rows (messages by id, their current results per chunk; no ORM
+objects), so exporting a large database needs memory for one chunk, not the table. Every text that leaves goes through
 :func:`massline.privacy.mask_text` for the ``export`` output and the caller's role — title,
 body, original, every string in ``meta`` (``address``, ``reply``, unmapped columns …), flag
 texts and reasons, result reasons and values; a role that may open personal data
@@ -51,16 +51,26 @@ def iso(value: datetime | None) -> str | None:
 
 
 def _current_results(session: Session, ids: list[int]) -> dict[int, dict[str, dict[str, Any]]]:
-    rows = session.scalars(
-        select(AnalysisResult)
-        .where(AnalysisResult.message_id.in_(ids), AnalysisResult.current.is_(True))
-        .order_by(AnalysisResult.id)
+    r = AnalysisResult
+    rows = session.execute(
+        select(r.message_id, r.key, r.value, r.confidence, r.component, r.version, r.reason)
+        .where(r.message_id.in_(ids), r.current.is_(True))
+        .order_by(r.id)
     )
     out: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for r in rows:
-        out[r.message_id][r.key] = {"value": r.value, "confidence": r.confidence, "component": r.component,
-                                    "version": r.version, "reason": r.reason}
+    for message_id, key, value, confidence, component, version, reason in rows:
+        out[message_id][key] = {"value": value, "confidence": confidence, "component": component,
+                                "version": version, "reason": reason}
     return out
+
+
+#: The message columns an export reads (plain rows, no ORM objects).
+_COLUMNS = (
+    Message.id, Message.source_id, Message.external_id, Message.received_at, Message.created_at, Message.title,
+    Message.body, Message.original, Message.original_title, Message.language, Message.content_type,
+    Message.author_ref, Message.status, Message.flags, Message.duplicate_of, Message.duplicate_kind,
+    Message.similarity, Message.meta,
+)
 
 
 def iter_export_records(
@@ -91,21 +101,28 @@ def iter_export_records(
 
     sources = dict(session.execute(select(Source.id, Source.name)).tuples().all())
     last_id = 0
-    while True:
-        chunk = list(session.scalars(select(Message).where(Message.id > last_id).order_by(Message.id).limit(CHUNK)))
+    while True:  # keyset chunks of plain rows: memory for one chunk, whatever the table's size
+        chunk = session.execute(select(*_COLUMNS).where(Message.id > last_id).order_by(Message.id).limit(CHUNK)).all()
         if not chunk:
             return
         last_id = chunk[-1].id
         results = _current_results(session, [m.id for m in chunk])
         for m in chunk:
             context = m.original or m.body or ""
+            plain: dict[str | None, str | None] = {}  # a text twice in one message (body = original) masked once
+
+            def bare(text: str | None, plain: dict[str | None, str | None] = plain) -> str | None:
+                if text not in plain:
+                    plain[text] = mask(text)
+                return plain[text]
+
             res = {key: {**r, "reason": mask(r["reason"], context), "value": mask_all(r["value"], context)}
                    for key, r in results.get(m.id, {}).items()}
             meta = mask_all(dict(m.meta or {}), context)
             record: dict[str, Any] = {
                 "id": m.id, "source": sources.get(m.source_id), "external_id": m.external_id,
-                "received_at": iso(m.received_at), "created_at": iso(m.created_at), "title": mask(m.title),
-                "body": mask(m.body), "original": mask(m.original), "original_title": mask(m.original_title),
+                "received_at": iso(m.received_at), "created_at": iso(m.created_at), "title": bare(m.title),
+                "body": bare(m.body), "original": bare(m.original), "original_title": bare(m.original_title),
                 "language": m.language, "content_type": m.content_type, "author_ref": m.author_ref,
                 "status": m.status, "flags": mask_all(m.flags or [], context), "duplicate_of": m.duplicate_of,
                 "duplicate_kind": m.duplicate_kind, "similarity": m.similarity, "meta": meta,
@@ -115,7 +132,6 @@ def iter_export_records(
             record["confidence"] = res["category"]["confidence"] if "category" in res else None
             record["results"] = res
             yield {k: record[k] for k in FIELDS}
-        session.expunge_all()  # keep memory flat over a large table
 
 
 def csv_cell(value: Any) -> Any:

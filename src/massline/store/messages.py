@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from massline.core.types import Doc
 from massline.db.base import utcnow
 from massline.db.models.message import AnalysisResult, Message
-from massline.store.dedup import DuplicateLinker, content_hash, hash_normalised, normalise
+from massline.store.dedup import DuplicateLinker, content_hash, hash_normalised, link_messages, normalise
 
 
 def pseudonym(secret: str, author: str | None) -> str | None:
@@ -56,9 +57,14 @@ class Pending:
 
 
 def to_message(p: Pending, norm: str | None = None) -> Message:
+    return Message(**message_values(p, norm))
+
+
+def message_values(p: Pending, norm: str | None = None) -> dict[str, Any]:
+    """The column values of the new message for ``p`` (an ORM object or a row of a bulk insert)."""
     doc = p.doc
     body = doc.text or ""
-    return Message(
+    return dict(
         source_id=p.source_id,
         raw_item_id=p.raw_item_id,
         external_id=(doc.external_id or None) and str(doc.external_id)[:200],
@@ -80,6 +86,11 @@ def to_message(p: Pending, norm: str | None = None) -> Message:
 
 
 def first_results(message_id: int, doc: Doc) -> list[AnalysisResult]:
+    """:func:`first_result_values` as ORM objects."""
+    return [AnalysisResult(**values) for values in first_result_values(message_id, doc)]
+
+
+def first_result_values(message_id: int, doc: Doc) -> list[dict[str, Any]]:
     """Result rows of a brand-new message (what cleaning decided, e.g. its language).
 
     A new message has no earlier rows to retire, so this is a plain insert (the general
@@ -88,9 +99,9 @@ def first_results(message_id: int, doc: Doc) -> list[AnalysisResult]:
     """
     last = {r.key: i for i, r in enumerate(doc.results)}
     return [
-        AnalysisResult(message_id=message_id, component=r.component, version=r.version, key=r.key,
-                       value=json_safe(r.value), confidence=r.confidence, reason=r.reason or "",
-                       current=last[r.key] == i)
+        {"message_id": message_id, "component": r.component, "version": r.version, "key": r.key,
+         "value": json_safe(r.value), "confidence": r.confidence, "reason": r.reason or "",
+         "current": last[r.key] == i}
         for i, r in enumerate(doc.results)
     ]
 
@@ -104,9 +115,35 @@ def save_messages(session: Session, pending: list[Pending], index: DuplicateLink
     messages = [to_message(p, n) for p, n in zip(pending, norms, strict=True)]
     session.add_all(messages)
     session.flush()
-    exact, near = index.link(messages, norms)
+    exact, near = link_messages(index, messages, norms)
     for message, p in zip(messages, pending, strict=True):
         p.doc.message_id = message.id
         session.add_all(first_results(message.id, p.doc))
     session.flush()
     return messages, exact, near
+
+
+def insert_messages(session: Session, pending: list[Pending], index: DuplicateLinker) -> tuple[list[int], int, int]:
+    """:func:`save_messages` for bulk intake, without ORM objects: one multi-row insert of the batch
+    (ids returned in order), duplicates linked on plain ids and set by one executemany update, results
+    in one multi-row insert. Same rows as :func:`save_messages`.
+
+    Returns (message ids in ``pending`` order, exact duplicates, near duplicates).
+    """
+    if not pending:
+        return [], 0, 0
+    norms = [normalise(p.doc.text or "") for p in pending]
+    values = [message_values(p, n) for p, n in zip(pending, norms, strict=True)]
+    ids = list(session.scalars(insert(Message).returning(Message.id, sort_by_parameter_order=True), values))
+    links = index.link_rows([(i, n, v["content_hash"]) for i, n, v in zip(ids, norms, values, strict=True)])
+    if links:
+        session.execute(update(Message), [{"id": i, "duplicate_of": m.message_id, "duplicate_kind": m.kind,
+                                           "similarity": m.similarity} for i, m in links])
+    results = []
+    for message_id, p in zip(ids, pending, strict=True):
+        p.doc.message_id = message_id
+        results += first_result_values(message_id, p.doc)
+    if results:
+        session.execute(insert(AnalysisResult), results)
+    exact = sum(m.kind == "exact" for _, m in links)
+    return ids, exact, len(links) - exact

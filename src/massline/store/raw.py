@@ -124,6 +124,15 @@ def existing_raw(session: Session, digests: Iterable[str]) -> dict[str, RawItem]
     return {r.sha256: r for r in rows}
 
 
+def existing_raw_rows(session: Session, digests: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """:func:`existing_raw` as plain (id, status) rows, no ORM objects (bulk intake); no query for none."""
+    wanted = list(set(digests))
+    if not wanted:
+        return {}
+    rows = session.execute(select(RawItem.sha256, RawItem.id, RawItem.status).where(RawItem.sha256.in_(wanted)))
+    return {digest: (raw_id, status) for digest, raw_id, status in rows}
+
+
 def quarantine(
     session: Session,
     *,

@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 #: sklearn's ``_white_spaces`` pattern: runs of two or more whitespace characters become one space
 _WHITE_SPACES = re.compile(r"\s\s+")
@@ -42,7 +45,10 @@ class CharNgramCounter:
         if not self.supported:
             return
         codes = terms.astype("<U4").view(np.uint32).reshape(len(terms), 4)
-        alphabet = np.unique(codes[codes != 0])
+        seen = np.zeros(_MAX_CODE, dtype=bool)  # the sorted distinct characters, in one pass (np.unique sorts all)
+        seen[codes.ravel()] = True
+        seen[0] = False
+        alphabet = np.flatnonzero(seen)
         self.supported = len(alphabet) < 2**15 and ord(_SEPARATOR) not in alphabet
         if not self.supported:
             return
@@ -62,18 +68,35 @@ class CharNgramCounter:
         """Key of each term (at most 4 characters, so a ``<U4`` array holds it zero-padded)."""
         codes = np.asarray(terms, dtype="<U4").view(np.uint32).reshape(len(terms), 4)
         ranks = self.rank[codes].astype(np.int64)
+        known = ranks != 0
+        if (known[:, 1:] <= known[:, :-1]).all():
+            # every term's ranks, then only padding: all four packed, shifted right past the padding
+            packed = (ranks[:, 0] << 3 * self.bits) | (ranks[:, 1] << 2 * self.bits) | (ranks[:, 2] << self.bits)
+            packed |= ranks[:, 3]
+            shifted: np.ndarray = packed >> (self.bits * (4 - known.sum(axis=1)))
+            return shifted
         key = np.zeros(len(terms), dtype=np.int64)
-        for j in range(4):  # padding (code 0, rank 0) only ever follows the term's characters
+        for j in range(4):  # a rank 0 within a term (a character outside the alphabet) is skipped
             key = np.where(ranks[:, j] != 0, (key << self.bits) | ranks[:, j], key)
         return key
 
     def transform(self, docs: Sequence[str]) -> sp.csr_matrix:
         """Counts as float32, shape ``(len(docs), len(vocabulary))``; same values as sklearn's vectorizer."""
+        import scipy.sparse as sp
+
+        data, indices, indptr = self.count_arrays(docs)
+        return sp.csr_matrix((data, indices, indptr), shape=(len(docs), self.n_features))
+
+    def count_arrays(self, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The counts as CSR arrays ``(data float32, indices int32, indptr int64)``, columns sorted
+        within each row — what :meth:`transform` wraps, for callers that need no scipy
+        (:mod:`massline.analyze.classify.rows`)."""
         if not self.supported:
             raise ValueError("vocabulary not supported by the fast counter; use sklearn's CountVectorizer")
         n_docs = len(docs)
         if n_docs == 0 or self.n_features == 0:
-            return sp.csr_matrix((n_docs, self.n_features), dtype=np.float32)
+            return (np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int32),
+                    np.zeros(n_docs + 1, dtype=np.int64))
         prepared = [_WHITE_SPACES.sub(" ", d.lower()) for d in docs]
         joined = _SEPARATOR.join(prepared) + _SEPARATOR
         codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -89,7 +112,11 @@ class CharNgramCounter:
         for n in range(1, high + 1):
             # key of the n-gram starting at i = key of the (n-1)-gram at i, then the rank at i + n - 1
             shifted = np.zeros(total, dtype=np.int64)
-            shifted[: total - n + 1] = ranks[n - 1:]
+            # n-grams start at the first total - n + 1 positions; none when the whole batch (texts and
+            # separators) is shorter than n — e.g. one text of a single character and n = 4, where
+            # ``shifted[: total - n + 1]`` (a negative bound) used to be one slot longer than its source
+            starts = max(total - n + 1, 0)
+            shifted[:starts] = ranks[n - 1 : n - 1 + starts]
             key = (key << self.bits) | shifted
             valid &= shifted != 0
             if n < low:
@@ -105,8 +132,7 @@ class CharNgramCounter:
         # one sort of (row, column) cells gives the CSR layout and the counts (duplicates summed)
         cells, counts = np.unique(np.concatenate(rows) * self.n_features + np.concatenate(cols), return_counts=True)
         indptr = np.searchsorted(cells, np.arange(n_docs + 1, dtype=np.int64) * self.n_features)
-        return sp.csr_matrix((counts.astype(np.float32), (cells % self.n_features).astype(np.int32), indptr),
-                             shape=(n_docs, self.n_features))
+        return counts.astype(np.float32), (cells % self.n_features).astype(np.int32), indptr
 
 
 class _KeyTable:
@@ -122,23 +148,27 @@ class _KeyTable:
         self.mask = size - 1
         self.keys = np.zeros(size, dtype=np.int64)  # 0 = empty (no key is 0)
         self.columns = np.full(size, -1, dtype=np.int64)
-        pending = np.arange(len(keys), dtype=np.int64)
-        slot = self._hash(keys)
+        # Linear probing laid out in one pass: with the keys in order of their home slot, each takes
+        # max(its home, the previous key's slot + 1) — a running maximum. (Inserting round by round,
+        # each round an ``np.unique``, made loading a model's 568k n-grams take a third of a second.)
+        # The rare keys pushed past the end wrap to the first free slots. Which free slot a key takes
+        # does not change a lookup's answer: a key is found at its own slot, every slot from its
+        # home to there being taken.
+        n = len(keys)
         self.max_probes = 0
-        while len(pending):
-            self.max_probes += 1
-            want = slot[pending]
-            free = self.keys[want] == 0
-            # among keys that want the same free slot, the first takes it; the rest probe on
-            _, first = np.unique(np.where(free, want, -1), return_index=True)
-            first = first[free[first]]
-            taken = pending[first]
-            self.keys[want[first]] = keys[taken]
-            self.columns[want[first]] = taken
-            placed = np.zeros(len(pending), dtype=bool)
-            placed[first] = True
-            pending = pending[~placed]
-            slot[pending] = (slot[pending] + 1) & self.mask
+        if not n:
+            return
+        hashed = self._hash(keys)
+        order = np.argsort(hashed)  # ties in any order: each still takes the next free slot
+        home = hashed[order]
+        step = np.arange(n, dtype=np.int64)
+        slot = np.maximum.accumulate(home - step) + step
+        over = slot >= size
+        if over.any():
+            slot[over] = np.flatnonzero(np.bincount(slot[~over], minlength=size) == 0)[: int(over.sum())]
+        self.keys[slot] = keys[order]
+        self.columns[slot] = order
+        self.max_probes = int(((slot - home) & self.mask).max()) + 1
 
     def _hash(self, keys: np.ndarray) -> np.ndarray:
         mixed = keys.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)

@@ -11,14 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from massline.analyze.classify.charngrams import CharNgramCounter
 from massline.analyze.classify.text import reading_text, segmented, split_title
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import CountVectorizer
+
+# scipy and scikit-learn are imported inside the functions that use them (training, the sparse
+# matrices of evaluation and explanation): prediction goes through ``classify.rows`` without them.
 
 WORD_PATTERN = r"\S+"
 
@@ -33,18 +38,32 @@ class TfidfBlock:
     idf: np.ndarray
     _counter: CountVectorizer | None = None
     _fast: CharNgramCounter | None = None
+    _idf32: np.ndarray | None = None
+
+    def fast_counter(self) -> CharNgramCounter:
+        """The batch counter of this (character) block's vocabulary, built once."""
+        if self._fast is None:
+            self._fast = CharNgramCounter(self.vocabulary, self.ngram_range)
+        return self._fast
+
+    def idf32(self) -> np.ndarray:
+        """The idf as float32 (what multiplies the float32 counts), converted once."""
+        if self._idf32 is None:
+            self._idf32 = self.idf.astype(np.float32)
+        return self._idf32
 
     def counts(self, docs: Sequence[str]) -> sp.csr_matrix:
         """Raw counts of the block's terms; character blocks use the batch counter (same counts as
         sklearn's, several times faster — see :mod:`massline.analyze.classify.charngrams`)."""
-        if self.kind == "char":
-            if self._fast is None:
-                self._fast = CharNgramCounter(self.vocabulary, self.ngram_range)
-            if self._fast.supported:
-                return self._fast.transform(docs)
+        import scipy.sparse as sp
+
+        if self.kind == "char" and self.fast_counter().supported:
+            return self.fast_counter().transform(docs)
         return sp.csr_matrix(self.counter().transform(docs), dtype=np.float32)
 
     def counter(self) -> CountVectorizer:
+        from sklearn.feature_extraction.text import CountVectorizer
+
         if self._counter is None:
             vocab = {str(term): i for i, term in enumerate(self.vocabulary)}
             self._counter = (CountVectorizer(analyzer="char", ngram_range=self.ngram_range, vocabulary=vocab,
@@ -54,10 +73,13 @@ class TfidfBlock:
         return self._counter
 
     def transform(self, docs: Sequence[str]) -> sp.csr_matrix:
+        import scipy.sparse as sp
+        from sklearn.preprocessing import normalize
+
         if len(self.vocabulary) == 0:
             return sp.csr_matrix((len(docs), 0), dtype=np.float32)
         counts = self.counts(docs)
-        counts.data = (1.0 + np.log(counts.data)) * self.idf.astype(np.float32)[counts.indices]
+        counts.data = (1.0 + np.log(counts.data)) * self.idf32()[counts.indices]
         result: sp.csr_matrix = normalize(counts, norm="l2", copy=False)
         return result
 
@@ -65,6 +87,9 @@ class TfidfBlock:
 def fit_block(kind: str, docs: Sequence[str], ngram_range: tuple[int, int], min_df: int) -> tuple[TfidfBlock,
                                                                                                   sp.csr_matrix]:
     """Fit a block on ``docs`` (already segmented for ``word``); returns it and the training matrix."""
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     if kind == "char":
         vec = TfidfVectorizer(analyzer="char", ngram_range=ngram_range, sublinear_tf=True, min_df=min_df,
                               dtype=np.float32)
@@ -92,6 +117,9 @@ def fit_dictionary_block(docs: Sequence[str], min_df: int, max_len: int = 4) -> 
     macro-F1 as the segmented word block (0.917 vs 0.917; characters alone: 0.911). jieba is
     needed only to choose the dictionary, at training time.
     """
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
     tokens = CountVectorizer(token_pattern=WORD_PATTERN, lowercase=False, min_df=min_df)
     try:
         tokens.fit(segmented(docs))
@@ -127,6 +155,8 @@ class Featurizer:
     title_weight: float
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        import scipy.sparse as sp
+
         passages = [reading_text(t) for t in texts]
         titles = self.titles.transform([split_title(t)[0] for t in texts]) * np.float32(self.title_weight)
         words = self.words.transform(segmented(passages) if self.words.kind == "word" else passages)
@@ -139,6 +169,8 @@ class Featurizer:
 def fit_featurizer(texts: Sequence[str], char_ngrams: tuple[int, int], min_df: int, title_ngrams: tuple[int, int],
                    title_weight: float) -> tuple[Featurizer, sp.csr_matrix]:
     """Fit the three blocks on :func:`classifier_text` strings; returns the featurizer and the training matrix."""
+    import scipy.sparse as sp
+
     passages = [reading_text(t) for t in texts]
     chars, char_matrix = fit_block("char", passages, char_ngrams, min_df)
     words, word_matrix = fit_dictionary_block(passages, min_df)

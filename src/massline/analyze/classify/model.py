@@ -18,11 +18,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.metrics import f1_score
 
 from massline.analyze.classify.data import CATEGORIES, Example, examples_sha256, read_labelled
 from massline.analyze.classify.features import Featurizer, TfidfBlock, fit_featurizer
@@ -34,9 +32,13 @@ from massline.analyze.classify.nbsvm import (
     fit_nbsvm,
     out_of_fold_margins,
 )
+from massline.analyze.classify.rows import Rows, feature_rows, row_margins
 from massline.analyze.classify.text import classifier_text
 from massline.analyze.classify.threshold import META_FILE, MODEL_SUBDIR, ThresholdChoice, choose_threshold
 from massline.core.errors import InputError, ModelNotTrainedError
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 __all__ = ["CategoryModel", "TrainParams", "classifier_text", "load_model", "save_model", "train_model"]
 
@@ -84,11 +86,21 @@ class CategoryModel:
         """TF-IDF of the texts (already in :func:`classifier_text` form): characters ‖ words ‖ title."""
         return self.featurizer.transform(texts)
 
+    def rows_and_margins(self, texts: Sequence[str]) -> tuple[Rows, np.ndarray]:
+        """The features of the texts as CSR arrays and their margins, without scipy or scikit-learn
+        (``classify.rows``: bitwise the same as ``linear.margins(features(texts))``); through the
+        sparse matrices only for a model whose blocks the fast path cannot hold."""
+        rows = feature_rows(self.featurizer, texts)
+        if rows is not None:
+            return rows, row_margins(self.linear, rows)
+        matrix = self.features(texts)
+        return Rows(matrix.data, matrix.indices, matrix.indptr, matrix.shape[1]), self.linear.margins(matrix)
+
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities, one row per text, columns in ``classes`` order (rows sum to 1)."""
         if len(texts) == 0:
             return np.zeros((0, len(self.classes)))
-        return self.calibration.proba(self.linear.margins(self.features(texts)))
+        return self.calibration.proba(self.rows_and_margins(texts)[1])
 
     def predict(self, texts: Sequence[str]) -> list[tuple[str, float]]:
         """(label, calibrated probability of that label) for each text."""
@@ -104,8 +116,8 @@ class CategoryModel:
         """
         if len(texts) == 0:
             return []
-        features = self.features(texts)
-        proba = self.calibration.proba(self.linear.margins(features))
+        features, margins = self.rows_and_margins(texts)
+        proba = self.calibration.proba(margins)
         best = proba.argmax(axis=1)
         # every row's positive contributions to its own label, sorted best first, in a few array operations
         row_of = np.repeat(np.arange(len(texts)), np.diff(features.indptr))
@@ -254,6 +266,8 @@ def model_version(data_hash: str) -> str:
 def out_of_fold_summary(margins: np.ndarray, y: np.ndarray, calibration: Calibration) -> dict[str, float]:
     """Accuracy and calibration figures of the out-of-fold predictions (an honest train-split estimate;
     slightly optimistic for calibration, which was fitted on the same margins)."""
+    from sklearn.metrics import f1_score
+
     proba = calibration.proba(margins)
     correct = proba.argmax(axis=1) == y
     top = proba.max(axis=1)

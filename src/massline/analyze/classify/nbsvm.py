@@ -26,13 +26,15 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.optimize import minimize_scalar
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
-from sklearn.svm import LinearSVC
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
+# scipy and scikit-learn are imported by the training functions that use them: a loaded model
+# predicts without them (``classify.rows``).
 
 
 @dataclass(frozen=True)
@@ -43,14 +45,14 @@ class LinearWeights:
     intercept: np.ndarray  # (n_classes,)
 
     @cached_property
-    def _by_feature(self) -> np.ndarray:
+    def by_feature(self) -> np.ndarray:
         """``weights.T`` laid out row by row: scipy's sparse product flattens its dense operand in C
         order, and the transposed view cost a copy of the whole matrix (≈ 9 ms) on every call —
         most of the work for a batch of one request."""
         return np.ascontiguousarray(self.weights.T)
 
     def margins(self, features: sp.csr_matrix) -> np.ndarray:
-        margins: np.ndarray = np.asarray(features @ self._by_feature, dtype=np.float64) + self.intercept
+        margins: np.ndarray = np.asarray(features @ self.by_feature, dtype=np.float64) + self.intercept
         return margins
 
 
@@ -61,6 +63,9 @@ def fit_nbsvm(features: sp.csr_matrix, y: np.ndarray, n_classes: int, *, c: floa
     ``balanced`` weighs each one-vs-rest problem's two sides equally (the small classes such as
     交通运输 are outnumbered 1:13): a little better macro-F1 and routing coverage in cross-validation.
     """
+    import scipy.sparse as sp
+    from sklearn.svm import LinearSVC
+
     binary = features.copy()
     binary.data = np.ones_like(binary.data)
     weights = np.zeros((n_classes, features.shape[1]), dtype=np.float32)
@@ -85,6 +90,8 @@ def out_of_fold_margins(features: sp.csr_matrix, y: np.ndarray, n_classes: int, 
     Folds run on ``pool`` when given: liblinear releases the GIL, so threads use every core
     without copying the feature matrix into other processes.
     """
+    from sklearn.model_selection import StratifiedKFold
+
     margins = np.zeros((features.shape[0], n_classes))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
 
@@ -149,6 +156,8 @@ def top_confidence(margins: np.ndarray, slope: float, offset: float) -> np.ndarr
 
 def fit_calibration(margins: np.ndarray, y: np.ndarray) -> Calibration:
     """Fit the temperature and the gap → P(top is correct) curve on out-of-fold ``margins``."""
+    from sklearn.linear_model import LogisticRegression
+
     correct = (margins.argmax(axis=1) == y).astype(int)
     gap = margin_gap(margins).reshape(-1, 1)
     if correct.min() == correct.max():  # every (or no) prediction right: nothing to fit a curve on
@@ -161,6 +170,8 @@ def fit_calibration(margins: np.ndarray, y: np.ndarray) -> Calibration:
 
 def fit_temperature(margins: np.ndarray, y: np.ndarray) -> float:
     """The temperature that maximises the likelihood of the true labels under ``softmax(t · margins)``."""
+    from scipy.optimize import minimize_scalar
+
     rows = np.arange(len(y))
 
     def nll(log_t: float) -> float:
