@@ -130,6 +130,25 @@ def _child(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     return time.perf_counter() - started, usage.ru_utime + usage.ru_stime, lines[-1] if lines else ""
 
 
+def _fresh_database(folder: Path, name: str, csv_path: Path, model: Any) -> list[str]:
+    """``folder/name.db`` with ``csv_path`` ingested, the model saved and the routing rules in place,
+    as ``massline analyze`` finds an installation; the stored texts (title + body) in id order."""
+    from massline.analyze.classify.model import save_model
+    from massline.analyze.routing.table import ensure_rules
+    from massline.core.config import Settings
+    from massline.db.models.message import Message
+    from massline.db.session import session_scope, upgrade
+    from massline.ingest.service import ingest_paths
+
+    settings = Settings(database_url=f"sqlite:///{folder}/{name}.db", data_dir=folder, secret_key="bench")
+    upgrade(settings.resolved_database_url())
+    ingest_paths(settings, [csv_path])
+    save_model(model, settings.models_dir())
+    with session_scope(settings.resolved_database_url()) as session:
+        ensure_rules(session)
+        return [f"{m.title or ''}\n{m.body}" for m in session.query(Message).order_by(Message.id)]
+
+
 def _ratios(n: int, wall: float, cpu: float, jieba_wall: float, jieba_cpu: float) -> dict[str, float]:
     return {"messages": n, "messages_per_s": round(n / wall, 1), "messages_per_cpu_s": round(n / cpu, 1),
             "jieba_messages_per_s": round(n / jieba_wall, 1), "jieba_messages_per_cpu_s": round(n / jieba_cpu, 1),
@@ -163,12 +182,9 @@ def whole_pipeline(rows: list[tuple[str, str]]) -> dict[str, Any]:
 
     from massline.analyze.classify.model import load_model, save_model, train_model
     from massline.analyze.components import ANALYZE_PIPELINE
-    from massline.analyze.routing.table import ensure_rules, load_config
+    from massline.analyze.routing.table import load_config
     from massline.core.config import Settings
     from massline.core.errors import ModelNotTrainedError
-    from massline.db.models.message import Message
-    from massline.db.session import session_scope, upgrade
-    from massline.ingest.service import ingest_paths
     from massline.serve.process import process_messages
 
     try:
@@ -190,13 +206,7 @@ def whole_pipeline(rows: list[tuple[str, str]]) -> dict[str, Any]:
            "OMP_NUM_THREADS": "1"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(database_url=f"sqlite:///{tmp}/bench.db", data_dir=Path(tmp), secret_key="bench")
-        upgrade(settings.resolved_database_url())
-        ingest_paths(settings, [DEV])
-        save_model(model, settings.models_dir())
-        with session_scope(settings.resolved_database_url()) as session:
-            ensure_rules(session)
-            stored = [f"{m.title or ''}\n{m.body}" for m in session.query(Message).order_by(Message.id)]
+        stored = _fresh_database(Path(tmp), "bench", DEV, model)
         for name in ("warm", "steady", "steady_warm", "command"):
             shutil.copy(f"{tmp}/bench.db", f"{tmp}/{name}.db")
         (Path(tmp) / "texts.txt").write_text("\x1e".join(stored), encoding="utf-8")
@@ -222,18 +232,11 @@ def whole_pipeline(rows: list[tuple[str, str]]) -> dict[str, Any]:
         # fj2_train as a new process: its own fresh database, the same model and routing rules
         train_dir = Path(tmp) / "train"
         train_dir.mkdir()
-        train_settings = Settings(database_url=f"sqlite:///{train_dir}/train.db", data_dir=train_dir,
-                                  secret_key="bench")
-        upgrade(train_settings.resolved_database_url())
-        ingest_paths(train_settings, [TRAIN])
-        save_model(model, train_settings.models_dir())
-        with session_scope(train_settings.resolved_database_url()) as session:
-            ensure_rules(session)
-            train_texts = [f"{m.title or ''}\n{m.body}" for m in session.query(Message).order_by(Message.id)]
+        train_texts = _fresh_database(train_dir, "train", TRAIN, model)
         (train_dir / "texts.txt").write_text("\x1e".join(train_texts), encoding="utf-8")
         train_jieba = _child([sys.executable, "-c", JIEBA_ALONE, f"{train_dir}/texts.txt"], env)
         train_wall, train_cpu, _ = _child([sys.executable, "-c", "from massline.cli.app import main; main()",
-                                           "--database-url", train_settings.resolved_database_url(), "--data-dir",
+                                           "--database-url", f"sqlite:///{train_dir}/train.db", "--data-dir",
                                            str(train_dir), "analyze", "--inline"], env)
         train_row = _ratios(len(train_texts), train_wall, train_cpu, train_jieba[0], train_jieba[1])
         train_row["jieba_segmenting_only_s"] = [round(float(x), 3) for x in train_jieba[2].split()]

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 from datasketch import MinHashLSH
@@ -29,6 +29,9 @@ from sqlalchemy.orm import Session
 from massline.db.models.engine import LshBand
 from massline.db.models.message import Message
 from massline.store.dedup import NUM_PERM, LinkRow, Match, link_messages, normalise, signature
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 Signature = np.ndarray[Any, np.dtype[np.uint64]]
 
@@ -49,6 +52,20 @@ def band_hashes(sig: Signature, ranges: Sequence[tuple[int, int]]) -> list[int]:
         digest = hashlib.blake2b(sig[start:end].astype("<u8").tobytes(), digest_size=8).digest()
         out.append(int.from_bytes(digest, "little") >> 1)
     return out
+
+
+def _cached(cache: OrderedDict[K, V], keys: Iterable[K]) -> tuple[dict[K, V], list[K]]:
+    """The cached values of ``keys`` (each marked as recently used) and the keys not in the cache."""
+    found: dict[K, V] = {}
+    missing: list[K] = []
+    for key in keys:
+        value = cache.get(key)
+        if value is None:
+            missing.append(key)
+        else:
+            cache.move_to_end(key)
+            found[key] = value
+    return found, missing
 
 
 class SharedDuplicateIndex:
@@ -100,15 +117,7 @@ class SharedDuplicateIndex:
 
     def _signatures(self, ids: set[int]) -> dict[int, Signature]:
         """Signatures of the roots ``ids``: from the cache, the rest read back (never an empty ``IN ()``)."""
-        out: dict[int, Signature] = {}
-        missing = []
-        for message_id in ids:
-            sig = self.sig_cache.get(message_id)
-            if sig is None:
-                missing.append(message_id)
-            else:
-                self.sig_cache.move_to_end(message_id)
-                out[message_id] = sig
+        out, missing = _cached(self.sig_cache, ids)
         if missing:
             for message_id, body in self.session.execute(select(Message.id, Message.body)
                                                          .where(Message.id.in_(missing))):
@@ -121,15 +130,7 @@ class SharedDuplicateIndex:
     def _first_exact(self, digests: set[str], own: set[int], top: int) -> dict[str, int]:
         """The first root of each content hash stored before this batch: the fingerprint cache first,
         one query for the rest (none when every hash is cached)."""
-        found: dict[str, int] = {}
-        missing = []
-        for digest in digests:
-            root = self.fingerprints.get(digest)
-            if root is None:
-                missing.append(digest)
-            else:
-                self.fingerprints.move_to_end(digest)
-                found[digest] = root
+        found, missing = _cached(self.fingerprints, digests)
         if missing:
             for stored, first in self.session.execute(
                     select(Message.content_hash, func.min(Message.id))
