@@ -49,7 +49,12 @@ def rows() -> list[tuple[str, str, str, str]]:
         for key, label in (("pipeline", "whole analysis pipeline (incl. classifier, PII, routing)"),
                            ("massline_analyze_steady", "`massline analyze` steady state (load, analyse, save, "
                                                        "open cases), SQLite"),
-                           ("massline_analyze", "`massline analyze` as a new process (start-up included), SQLite")):
+                           ("massline_analyze_steady_warm", "`massline analyze` steady state, process already "
+                                                            "warmed (a second run), SQLite"),
+                           ("massline_analyze", "`massline analyze` as a new process (start-up included), fj2_dev "
+                                                "851, SQLite"),
+                           ("massline_analyze_train", "`massline analyze` as a new process, fj2_train 4,827, "
+                                                      "SQLite")):
             if w := d.get("whole_pipeline", {}).get(key):
                 out.append((label, f"{w['messages_per_s']:,.0f} msg/s ({w['messages_per_cpu_s']:,.0f}/CPU s)",
                             f"jieba alone {w['jieba_messages_per_s']:,.0f} msg/s "
