@@ -69,7 +69,7 @@ def assert_routed_once(url: str, accepted: Iterable[int]) -> dict[int, WorkOrder
             assert kinds.get((wid, "created")) == 1, wid
             assert sum(kinds.get((wid, k), 0) for k in ROUTING_EVENTS) == 1, (wid, kinds)
         per_message = dict(session.execute(select(WorkOrder.message_id, func.count())
-                                           .group_by(WorkOrder.message_id)).tuples().all())
+                                           .group_by(WorkOrder.message_id)).all())
         assert all(n == 1 for n in per_message.values())
         source_ids = list(session.scalars(select(Source.id).where(Source.name == "open311")))
         raws = set(session.scalars(select(RawItem.id).where(RawItem.source_id.in_(source_ids))))

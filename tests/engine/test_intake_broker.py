@@ -83,9 +83,9 @@ def test_requests_are_readable_before_any_worker_runs_then_routed_exactly_once(b
         routes = dict(session.execute(select(AnalysisResult.message_id, func.count())
                                       .where(AnalysisResult.message_id.in_(stored), AnalysisResult.key == "route",
                                              AnalysisResult.current.is_(True))
-                                      .group_by(AnalysisResult.message_id)).tuples().all())
+                                      .group_by(AnalysisResult.message_id)).all())
         assert routes == dict.fromkeys(stored, 1)
         cases = dict(session.execute(select(WorkOrder.message_id, func.count())
                                      .where(WorkOrder.message_id.in_(stored))
-                                     .group_by(WorkOrder.message_id)).tuples().all())
+                                     .group_by(WorkOrder.message_id)).all())
         assert cases and set(cases.values()) == {1}  # the routed rows of the file got exactly one case each

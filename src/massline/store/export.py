@@ -99,7 +99,7 @@ def iter_export_records(
             return [mask_all(v, context) for v in value]
         return value
 
-    sources = dict(session.execute(select(Source.id, Source.name)).tuples().all())
+    sources = dict(session.execute(select(Source.id, Source.name)).all())
     last_id = 0
     while True:  # keyset chunks of plain rows: memory for one chunk, whatever the table's size
         chunk = session.execute(select(*_COLUMNS).where(Message.id > last_id).order_by(Message.id).limit(CHUNK)).all()
