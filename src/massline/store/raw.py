@@ -115,17 +115,9 @@ def raw_content(session: Session, item: RawItem) -> Iterator[bytes]:
                                                                 RawItemPart.seq == seq)).one()
 
 
-def existing_raw(session: Session, digests: Iterable[str]) -> dict[str, RawItem]:
-    """Stored raw items among ``digests`` (one query per call; callers pass a batch)."""
-    wanted = list(set(digests))
-    if not wanted:
-        return {}
-    rows = session.scalars(select(RawItem).where(RawItem.sha256.in_(wanted))).all()
-    return {r.sha256: r for r in rows}
-
-
 def existing_raw_rows(session: Session, digests: Iterable[str]) -> dict[str, tuple[int, str]]:
-    """:func:`existing_raw` as plain (id, status) rows, no ORM objects (bulk intake); no query for none."""
+    """The (id, status) of the stored raw items among ``digests``, as plain rows — bulk intake keeps no ORM
+    objects (one query per call, callers pass a batch; none for no digests)."""
     wanted = list(set(digests))
     if not wanted:
         return {}
