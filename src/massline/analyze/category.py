@@ -13,15 +13,13 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from massline.analyze.classify.threshold import META_FILE, MODEL_SUBDIR
+from massline.analyze.classify.threshold import ARTIFACT, META_FILE, MODEL_SUBDIR
 from massline.core.errors import ModelNotTrainedError
 from massline.core.types import Doc, Result
 from massline.pipeline.registry import registry
 
 NAME = "analyze.category"
 VERSION = "1"
-#: the artifact's file name in ``MODEL_SUBDIR`` (``classify.model.ARTIFACT``; that module is imported only to load)
-ARTIFACT = "model.npz"
 TRAIN_HINT = "no category model is trained yet: run `massline train classify` first"
 
 

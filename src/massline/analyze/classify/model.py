@@ -34,7 +34,7 @@ from massline.analyze.classify.nbsvm import (
 )
 from massline.analyze.classify.rows import Rows, feature_rows, row_margins
 from massline.analyze.classify.text import classifier_text
-from massline.analyze.classify.threshold import META_FILE, MODEL_SUBDIR, ThresholdChoice, choose_threshold
+from massline.analyze.classify.threshold import ARTIFACT, META_FILE, MODEL_SUBDIR, ThresholdChoice, choose_threshold
 from massline.core.errors import InputError, ModelNotTrainedError
 
 if TYPE_CHECKING:
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CategoryModel", "TrainParams", "classifier_text", "load_model", "save_model", "train_model"]
 
-ARTIFACT = "model.npz"
 META = META_FILE
 SUBDIR = MODEL_SUBDIR
 FORMAT = 3

@@ -82,6 +82,9 @@ def choose_threshold(confidence: np.ndarray, correct: np.ndarray, target: float 
 #: light module can read the threshold without importing the model code).
 MODEL_SUBDIR = "classify"
 META_FILE = "meta.json"
+#: The model's weights and tables in ``MODEL_SUBDIR`` (named here, beside the other file names, so
+#: that ``analyze.category`` can check the files without importing the model module).
+ARTIFACT = "model.npz"
 
 
 def model_routing(models_dir: Path) -> dict[str, Any] | None:
