@@ -47,13 +47,14 @@ def broker_up() -> bool:
         return False
 
 
-def start_worker(settings: Any) -> subprocess.Popen[bytes]:
+def start_worker(settings: Any, nice: int = 0) -> subprocess.Popen[bytes]:
+    """A ``massline worker --concurrency 1`` in its own session (``nice``: its ``--nice``)."""
     env = {**os.environ, "PYTHONPATH": f"{HERE / 'src'}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
            "MASSLINE_BROKER_URL": BROKER, "MASSLINE_BROKER_QUEUE": settings.broker_queue,
            "MASSLINE_SECRET_KEY": "bench", "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, "-c", "from massline.cli.app import main; main()", "--database-url",
            settings.resolved_database_url(), "--data-dir", str(settings.data_dir), "worker", "--concurrency", "1",
-           "--loglevel", "WARNING"]
+           "--loglevel", "WARNING", "--nice", str(nice)]
     return subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
 

@@ -1,4 +1,5 @@
-"""Both request channels (Open311 POST, the public portal) go through ``receive_request``: cleaned, deduplicated."""
+"""Both request channels (Open311 POST, the public portal) go through ``receive_request``: cleaned, and
+deduplicated by their routing (which runs the duplicate check intake left to it)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from massline.core.config import Settings
 from massline.db.models.intake import RawItem
 from massline.db.models.message import Message
 from massline.db.models.workorders import WorkOrder
+from massline.store.dedup_shared import link_deferred
 from massline.web.api.open311_params import NewRequest
 from massline.web.api.open311_services import get_service
 from massline.web.api.open311_store import submit
@@ -27,7 +29,7 @@ def _portal(session: Session, settings: Settings) -> Message:
     assert session.query(WorkOrder).filter_by(token=wo.token).one() is wo
     message = session.get(Message, wo.message_id)
     assert message is not None and wo.source == "web"
-    return message
+    return _routed(session, settings, message)
 
 
 def _open311(session: Session, settings: Settings) -> Message:
@@ -39,6 +41,14 @@ def _open311(session: Session, settings: Settings) -> Message:
     assert wo is not None and wo.source == "open311"
     message = session.get(Message, wo.message_id)
     assert message is not None
+    return _routed(session, settings, message)
+
+
+def _routed(session: Session, settings: Settings, message: Message) -> Message:
+    """The message after its routing task's duplicate check (intake stores it without one)."""
+    assert message.content_hash is None and message.duplicate_of is None
+    assert link_deferred(session, settings.near_duplicate_threshold, [message.id]) == 1
+    assert link_deferred(session, settings.near_duplicate_threshold, [message.id]) == 0  # once
     return message
 
 

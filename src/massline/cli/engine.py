@@ -40,11 +40,16 @@ def worker_cmd(
     concurrency: Annotated[int, typer.Option("--concurrency", "-c", min=1, help="Worker processes.")] = 2,
     pool: Annotated[str, typer.Option("--pool", help="Celery pool: prefork (default), threads or solo.")] = "prefork",
     loglevel: Annotated[str, typer.Option("--loglevel")] = "INFO",
+    nice: Annotated[int, typer.Option("--nice", min=0, max=19, help="Lower this worker's CPU priority by N (and "
+                                      "its session's, where the kernel groups sessions): on a machine shared with "
+                                      "web processes, answering requests goes first.")] = 0,
 ) -> None:
     """Run a Celery worker for MASSLINE_BROKER_URL (analysis, routing and batch tasks)."""
     from massline.db.session import upgrade
     from massline.engine.celery_app import celery_app, keep_alive, use_settings
+    from massline.engine.priority import lower_priority
 
+    lower_priority(nice)
     s = settings()
     if not s.broker_url:
         err_console.print("[red]no broker configured: set MASSLINE_BROKER_URL (e.g. "

@@ -108,6 +108,10 @@ class Settings(BaseSettings):
         default=50, ge=0, description="PostgreSQL: a routing task also routes up to this many other requests still "
         "waiting for their routing (FOR UPDATE SKIP LOCKED, their own tasks marked done), so a backlog after a "
         "burst is analysed in batches rather than one request per task; 0 = each task routes only its own.")
+    route_coalesce: float = Field(
+        default=0.1, ge=0, description="With a broker and PostgreSQL: the routing tasks a web process commits within "
+        "this many seconds go to the broker as one message (its task gathers the others, see route_gather); "
+        "0 = one message per request.")
     task_republish_after: float = Field(
         default=60.0, gt=0, description="With a broker: a task still queued (or running on a worker that stopped "
         "beating) this many seconds after it was due is published again by the workers' sweep, once the broker "

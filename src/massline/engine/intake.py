@@ -9,7 +9,8 @@ not wait for analysis, and a routing failure must not undo an accepted request.
 
 Where the task runs (:func:`start_routing`):
 
-* ``MASSLINE_BROKER_URL`` set — published to RabbitMQ; a Celery worker runs it.
+* ``MASSLINE_BROKER_URL`` set — published to RabbitMQ (on PostgreSQL a window of requests at a
+  time, :mod:`massline.engine.coalesce`); a Celery worker runs it.
 * no broker, ``MASSLINE_INTAKE_ROUTING=inline`` (default) — the same task, run by the same wrapper
   (:func:`massline.engine.runner.execute`), in the submitting thread right after the commit: the
   demo and the tests see a routed case as soon as the answer arrives, and a failed run is handed to
@@ -57,8 +58,12 @@ def start_routing(settings: Settings, task_id: str) -> None:
     try:
         if settings.broker_url:
             from massline.engine.celery_app import publish
+            from massline.engine.coalesce import coalescer, coalesces
 
-            publish(settings, task_id)
+            if coalesces(settings):
+                coalescer(settings).submit(task_id)
+            else:
+                publish(settings, task_id)
             return
         if settings.intake_routing == "background":
             embedded(settings).submit(task_id)

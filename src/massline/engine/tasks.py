@@ -132,6 +132,7 @@ def analyze_chunk(settings: Settings, message_ids: list[int], open_cases: bool =
 def route_request(settings: Settings, work_order_ids: list[int]) -> dict[str, Any]:
     """Analyse and route requests that intake stored and committed first (Open311, the portal).
 
+    Intake left the messages' duplicate check to this task (:func:`link_deferred`, one batch).
     Keyed by the work order ids (a request is routed once in its life; re-analysis after a model
     change is ``analyze_chunk``'s work and never re-routes a case). Safe to run twice: the work
     orders are locked (``FOR UPDATE`` on PostgreSQL, in id order), only those still
@@ -144,6 +145,7 @@ def route_request(settings: Settings, work_order_ids: list[int]) -> dict[str, An
     from massline.db.models.workorders import WorkOrder
     from massline.db.session import session_scope
     from massline.serve.requests import finish_routing
+    from massline.store.dedup_shared import link_deferred
     from massline.store.results import current_results_many
 
     ids = sorted(int(i) for i in work_order_ids)
@@ -157,6 +159,7 @@ def route_request(settings: Settings, work_order_ids: list[int]) -> dict[str, An
         else:
             pending = list(session.scalars(query))
         message_ids = sorted({wo.message_id for wo in pending if wo.message_id is not None})
+        link_deferred(session, settings.near_duplicate_threshold, message_ids)  # intake left it to us
         try:
             analysed, _, written = analyse_stale(session, settings, message_ids)
         except (DBAPIError, PipelineUnavailable):

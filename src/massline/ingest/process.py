@@ -98,6 +98,9 @@ class Batcher:
     mapping: dict[str, str] = field(default_factory=dict)
     commit: bool = True
     pipeline: Pipeline = field(default_factory=clean_pipeline)
+    #: False: messages are stored without their duplicate check, which whoever routes them runs
+    #: (a request's answer does not wait for it; see :func:`massline.store.dedup_shared.link_deferred`)
+    link: bool = True
 
     def __post_init__(self) -> None:
         self.secret = self.settings.resolved_secret_key()
@@ -245,7 +248,7 @@ class Batcher:
             ids, exact, near = insert_messages(self.session, pending, self.index)
             messages: list[Message] = []
         else:
-            messages, exact, near = save_messages(self.session, pending, self.index)
+            messages, exact, near = save_messages(self.session, pending, self.index if self.link else None)
             ids = [m.id for m in messages]
         self.report.new += len(ids)
         self.report.exact_duplicates += exact

@@ -288,6 +288,7 @@ def ingest_text(
     content_type: str = "text/plain",
     session: Session | None = None,
     submission: Mapping[str, Any] | None = None,
+    link_duplicates: bool = True,
 ) -> Message:
     """One submitted request → stored raw (with its arrival time) → cleaned → its new :class:`Message`.
 
@@ -297,6 +298,8 @@ def ingest_text(
     ``submission`` is the request as received (e.g. a form without its secrets); when given it is
     what the raw item keeps, so derived fields (such as ``author``, which may be a contact handle
     and only reaches the message as a pseudonym) need not be stored raw.
+    ``link_duplicates=False`` stores the message without its duplicate check, which the request's
+    routing runs (:func:`massline.store.dedup_shared.link_deferred`): the answer need not wait for it.
     Raises :class:`InputError` (field ``text``) for an empty text or one with nothing left after cleaning.
     """
     if not isinstance(text, str) or not text.strip():
@@ -314,7 +317,8 @@ def ingest_text(
         content = canonical_json({**kept, "nonce": secrets.token_hex(8)})
         raw, _ = store_raw(s, source_id=source.id, origin=origin, content=content, content_type="application/json",
                            unique=True, status="processed")  # in this transaction, or not at all
-        batcher = Batcher(settings, s, source, origin, _index_factory(s, settings), report, commit=False)
+        batcher = Batcher(settings, s, source, origin, _index_factory(s, settings), report, commit=False,
+                          link=link_duplicates)
         mapped = MappedRecord(body=text, title=title, external_id=external_id, author=author,
                               created_at=created_at or received, meta=dict(meta or {}))
         try:

@@ -43,6 +43,21 @@ def authorize(session: Session, actor: Actor, action: str, wo: WorkOrder | None 
         require(actor, action, wo, cohandler_ids=cohandler_ids(session, wo) if wo is not None else None)
 
 
+def event_rows(wo_id: int, *, actor: Actor, kind: str, at: datetime, from_status: str | None = None,
+               to_status: str | None = None, department_id: int | None = None, detail: dict[str, Any] | None = None,
+               reason: str | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The column values of one history event of case ``wo_id`` and of its audit record.
+
+    One definition for both writers: :func:`add_event` (ORM objects, one case) and the batch
+    insert of cases opened together (:func:`massline.serve.cases.open_from_routing_many`)."""
+    name = actor_name(actor)
+    event = {"work_order_id": wo_id, "at": at, "actor": name, "kind": kind, "from_status": from_status,
+             "to_status": to_status, "department_id": department_id, "detail": detail or {}, "reason": reason}
+    audit = {"actor": name, "action": f"workorder.{kind}", "object_type": "work_order", "object_id": str(wo_id),
+             "detail": {"from": from_status, "to": to_status, **(detail or {})}, "reason": reason}
+    return event, audit
+
+
 def add_event(
     session: Session,
     wo: WorkOrder,
@@ -58,11 +73,11 @@ def add_event(
     audit: bool = True,
 ) -> WorkOrderEvent:
     """Append one history event (and the matching audit record) in the caller's transaction."""
-    event = WorkOrderEvent(work_order_id=wo.id, at=at, actor=actor_name(actor), kind=kind, from_status=from_status,
-                           to_status=to_status, department_id=department_id, detail=detail or {}, reason=reason)
+    values, audit_values = event_rows(wo.id, actor=actor, kind=kind, at=at, from_status=from_status,
+                                      to_status=to_status, department_id=department_id, detail=detail, reason=reason)
+    event = WorkOrderEvent(**values)
     session.add(event)
     wo.updated_at = at
     if audit:
-        record_audit(session, actor=actor_name(actor), action=f"workorder.{kind}", object_type="work_order",
-                     object_id=wo.id, detail={"from": from_status, "to": to_status, **(detail or {})}, reason=reason)
+        record_audit(session, **audit_values)
     return event

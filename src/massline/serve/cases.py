@@ -26,7 +26,7 @@ from massline.db.models.message import AnalysisResult, Message
 from massline.db.models.users import Department
 from massline.db.models.workorders import CoHandler, Contact, WorkOrder, WorkOrderEvent
 from massline.privacy import mask_text
-from massline.serve._common import Actor, actor_name, add_event, at_or_now, authorize
+from massline.serve._common import Actor, actor_name, add_event, at_or_now, authorize, event_rows
 from massline.serve.departments import department_by_code
 from massline.serve.sla import PRIORITIES, SlaRules, as_utc, load_sla_rules
 
@@ -338,19 +338,18 @@ def _record_openings(session: Session, opened: Sequence[tuple[WorkOrder, Departm
     leads: list[dict[str, Any]] = []
     for wo, dep, reason in opened:
         when = wo.created_at
-        created = {"source": wo.source, "category": wo.category, "priority": wo.priority, "message_id": wo.message_id}
-        assigned = {"department": dep.code, "confidence": wo.route_confidence}
-        events.append({"work_order_id": wo.id, "at": when, "actor": name, "kind": "created", "from_status": None,
-                       "to_status": "new", "department_id": None, "detail": created, "reason": reason})
-        audits.append({"actor": name, "action": "workorder.created", "object_type": "work_order",
-                       "object_id": str(wo.id), "detail": {"from": None, "to": "new", **created}, "reason": reason})
+        for row in (
+            event_rows(wo.id, actor=name, kind="created", at=when, to_status="new", reason=reason,
+                       detail={"source": wo.source, "category": wo.category, "priority": wo.priority,
+                               "message_id": wo.message_id}),
+            event_rows(wo.id, actor=name, kind="assigned", at=when, from_status="new", to_status="assigned",
+                       department_id=dep.id, detail={"department": dep.code, "confidence": wo.route_confidence},
+                       reason=reason),
+        ):
+            events.append(row[0])
+            audits.append(row[1])
         leads.append({"work_order_id": wo.id, "department_id": dep.id, "role": "lead", "added_at": when,
                       "added_by": name})
-        events.append({"work_order_id": wo.id, "at": when, "actor": name, "kind": "assigned", "from_status": "new",
-                       "to_status": "assigned", "department_id": dep.id, "detail": assigned, "reason": reason})
-        audits.append({"actor": name, "action": "workorder.assigned", "object_type": "work_order",
-                       "object_id": str(wo.id), "detail": {"from": "new", "to": "assigned", **assigned},
-                       "reason": reason})
     if opened:
         session.execute(insert(cast(Table, WorkOrderEvent.__table__)), events)
         session.execute(insert(cast(Table, AuditEvent.__table__)), audits)

@@ -3,13 +3,14 @@
 Durable first, in two steps:
 
 1. :func:`receive_request` — in the caller's transaction, before anything is answered: the
-   submission stored raw (nothing lost), cleaned and checked for duplicates by the intake feature
-   (:func:`massline.ingest.service.ingest_text`: ``content_hash``, ``duplicate_of``), and opened as
+   submission stored raw (nothing lost), cleaned by the intake feature
+   (:func:`massline.ingest.service.ingest_text`; its duplicate check — ``content_hash``,
+   ``duplicate_of`` — is left to step 2, which runs it for a whole batch of requests), and opened as
    a work order with the requester's category, deadlines counted from receipt and
    ``routing_pending`` set — no department yet, so no department's handler sees it, and the
    requester reads "received, being routed". The caller commits and answers with its id.
 2. :func:`finish_routing` — later, on the engine (``massline.engine.tasks.route_request``, inline
-   right after the commit or on a worker): the message's analysis (this installation's pipeline,
+   right after the commit or on a worker): the message's duplicate check and analysis (this installation's pipeline,
    database routing rules, trained model) decides the department with :func:`route`, and the case
    is assigned — unless a dispatcher already acted on it, whose decision stands.
 
@@ -209,7 +210,7 @@ def receive_request(
     try:
         message = ingest_text(settings, text, title=title, source_name=source_name, source_kind=source_kind,
                               origin=origin, author=_author(contact), created_at=at, meta=meta, submission=raw_record,
-                              session=session)
+                              session=session, link_duplicates=False)
         wo = open_work_order(
             session, message_id=message.id, category=category, reason=f"{prefix}：{PENDING_NOTE}",
             actor=f"api_key:{api_key_id}" if api_key_id is not None else "requester", source=channel,

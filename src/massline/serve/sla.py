@@ -187,8 +187,17 @@ def _load_file_rules(path: Path | None) -> SlaRules:
         path = get_settings().sla_file
     if path is not None and not path.exists():
         raise InputError("SLA rules file does not exist", origin=str(path))
+    return _parse_rules(path, path.stat().st_mtime_ns if path is not None else None)
+
+
+@lru_cache(maxsize=16)
+def _parse_rules(path: Path | None, stamp: int | None) -> SlaRules:
+    """The rules of ``path`` as of its modification time ``stamp`` (the defaults for None).
+
+    Cached: every new case needs its deadlines, and reading the rules again for each one was a
+    tenth of an Open311 POST's cost; an edited file has a new ``stamp`` and is read again."""
     data: dict[str, Any] = dict(DEFAULT_RULES)
-    if path is not None and path.exists():
+    if path is not None:
         loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if not isinstance(loaded, dict):
             raise InputError("expected a mapping", origin=str(path))

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from massline.db.models.engine import LshBand
 from massline.db.models.message import Message
-from massline.store.dedup import NUM_PERM, LinkRow, Match, link_messages, normalise, signature
+from massline.store.dedup import NUM_PERM, LinkRow, Match, hash_normalised, link_messages, normalise, signature
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -200,3 +200,25 @@ class SharedDuplicateIndex:
         if new_bands:
             self.session.execute(insert(LshBand), new_bands)
         return out
+
+
+def link_deferred(session: Session, threshold: float, message_ids: Iterable[int]) -> int:
+    """The duplicate check of messages stored without it (``content_hash`` still empty), in id order;
+    how many were checked.
+
+    Why deferred: a request's intake stores its message and answers; the check (a few queries on
+    ``lsh_bands`` and the signatures of the candidates) runs with the request's routing, in the
+    same batch as the others the routing task gathers. Until then the message has no content hash,
+    so no message can be linked to it nor the backfill index it as a first occurrence.
+    """
+    messages = list(session.scalars(select(Message).where(Message.id.in_(list(message_ids)),
+                                                          Message.content_hash.is_(None)).order_by(Message.id)))
+    if not messages:
+        return 0
+    norms = [normalise(m.body or "") for m in messages]
+    for message, norm in zip(messages, norms, strict=True):
+        message.content_hash = hash_normalised(norm)
+    index = SharedDuplicateIndex(session, threshold)
+    index.backfill()
+    link_messages(index, messages, norms)
+    return len(messages)

@@ -56,12 +56,16 @@ class Pending:
     created_at: datetime | None = None
 
 
-def to_message(p: Pending, norm: str | None = None) -> Message:
-    return Message(**message_values(p, norm))
+def to_message(p: Pending, norm: str | None = None, *, hashed: bool = True) -> Message:
+    return Message(**message_values(p, norm, hashed=hashed))
 
 
-def message_values(p: Pending, norm: str | None = None) -> dict[str, Any]:
-    """The column values of the new message for ``p`` (an ORM object or a row of a bulk insert)."""
+def message_values(p: Pending, norm: str | None = None, *, hashed: bool = True) -> dict[str, Any]:
+    """The column values of the new message for ``p`` (an ORM object or a row of a bulk insert).
+
+    ``hashed=False`` leaves ``content_hash`` empty: the message's duplicate check is deferred
+    (:func:`massline.store.dedup_shared.link_deferred` sets it), and until then no other message
+    can take it for a first occurrence."""
     doc = p.doc
     body = doc.text or ""
     return dict(
@@ -80,7 +84,7 @@ def message_values(p: Pending, norm: str | None = None) -> dict[str, Any]:
         cleaned_at=utcnow(),
         flags=[f.to_dict() for f in doc.flags],
         meta=json_safe(doc.meta),
-        content_hash=content_hash(body) if norm is None else hash_normalised(norm),
+        content_hash=None if not hashed else content_hash(body) if norm is None else hash_normalised(norm),
         status="new",
     )
 
@@ -106,16 +110,25 @@ def first_result_values(message_id: int, doc: Doc) -> list[dict[str, Any]]:
     ]
 
 
-def save_messages(session: Session, pending: list[Pending], index: DuplicateLinker) -> tuple[list[Message], int, int]:
+def save_messages(session: Session, pending: list[Pending],
+                  index: DuplicateLinker | None) -> tuple[list[Message], int, int]:
     """Insert the batch, link duplicates to first occurrences, save any results the pipeline produced.
 
+    ``index=None`` defers the duplicate check to whoever routes the messages later (a request's
+    intake answers before it, see :func:`massline.store.dedup_shared.link_deferred`).
     Returns (messages, exact duplicates, near duplicates).
     """
-    norms = [normalise(p.doc.text or "") for p in pending]
-    messages = [to_message(p, n) for p, n in zip(pending, norms, strict=True)]
-    session.add_all(messages)
-    session.flush()
-    exact, near = link_messages(index, messages, norms)
+    if index is None:
+        messages = [to_message(p, hashed=False) for p in pending]
+        session.add_all(messages)
+        session.flush()
+        exact = near = 0
+    else:
+        norms = [normalise(p.doc.text or "") for p in pending]
+        messages = [to_message(p, n) for p, n in zip(pending, norms, strict=True)]
+        session.add_all(messages)
+        session.flush()
+        exact, near = link_messages(index, messages, norms)
     for message, p in zip(messages, pending, strict=True):
         p.doc.message_id = message.id
         session.add_all(first_results(message.id, p.doc))

@@ -23,9 +23,15 @@ from massline.engine.intake import commit_and_route
 from massline.serve.requests import use_analyze_configs
 
 
-def get_app_settings(request: Request) -> Settings:
+def app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+async def get_app_settings(request: Request) -> Settings:
+    """:func:`app_settings` as a dependency. ``async`` only so FastAPI calls it in the event loop: a
+    plain function dependency is run on the thread pool, a hand-over for one attribute."""
+    return app_settings(request)
 
 
 def _open_session(request: Request) -> Iterator[Session]:

@@ -11,7 +11,7 @@ from fastapi import Request
 
 from massline.security.counters import counters_for
 from massline.security.throttle import LoginThrottle, RateLimit
-from massline.web.deps import get_app_settings
+from massline.web.deps import app_settings
 
 
 def client_address(request: Request) -> str:
@@ -21,13 +21,13 @@ def client_address(request: Request) -> str:
 
 def login_throttle(request: Request) -> LoginThrottle:
     """Growing delays for failed logins (``api_rate_limit`` 0 switches them off, for load tests)."""
-    settings = get_app_settings(request)
+    settings = app_settings(request)
     return LoginThrottle(counters_for(settings), enabled=settings.api_rate_limit > 0)
 
 
 def rate_limit(request: Request, name: str, limit: int) -> RateLimit:
     """``limit`` events a minute per key for the limit called ``name``."""
-    return RateLimit(counters_for(get_app_settings(request)), name, limit)
+    return RateLimit(counters_for(app_settings(request)), name, limit)
 
 
 def retry_after_header(wait: float) -> dict[str, str]:

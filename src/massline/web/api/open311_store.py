@@ -6,8 +6,8 @@ tracking page. Reading is done here with a fixed number of queries per page (wor
 then their departments and latest public replies), never one query per row.
 
 Submitting goes through :func:`massline.serve.requests.receive_request`, like the public portal:
-the raw form (without the API key) is stored, cleaned and deduplicated and the work order opened
-with its routing pending — committed before the answer; analysis and routing follow on the engine
+the raw form (without the API key) is stored and cleaned and the work order opened with its
+routing pending — committed before the answer; the duplicate check, analysis and routing follow on the engine
 (``route_request``), and until then the request reads ``open``, "已受理，正在分派". Only
 :func:`massline.privacy.mask_text` output and non-personal fields leave this module.
 
@@ -77,12 +77,13 @@ def _rows(session: Session, orders: Sequence[WorkOrder]) -> list[dict[str, Any]]
     if dep_ids:
         query = select(Department.id, Department.name).where(Department.id.in_(dep_ids))
         departments = {dep_id: name for dep_id, name in session.execute(query).all()}
-    replies = _latest_public_replies(session, orders)
+    published_ids = {wo.id for wo in orders if is_published(wo)}  # an unpublished case shows no reply
+    replies = _latest_public_replies(session, [wo for wo in orders if wo.id in published_ids])
     out = []
     for wo in orders:
         service = service_for_category(wo.category)
         attrs = wo.attributes or {}
-        published = is_published(wo)
+        published = wo.id in published_ids
         reply = replies.get(wo.id) if published else None
         notes = reply or (PENDING_NOTE if wo.routing_pending else STATUS_NOTES.get(wo.status, wo.status))
         if wo.merged_into_id is not None:

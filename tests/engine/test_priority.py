@@ -1,0 +1,33 @@
+"""``massline worker --nice``: the worker process (and, where the kernel groups sessions, its session)
+runs at a lower CPU priority than the web processes it shares the machine with."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.engine.conftest import SRC
+
+PROBE = """
+import os, pathlib
+from massline.engine.priority import lower_priority, AUTOGROUP
+os.setsid()  # a session of its own, as `massline worker` started by an init system or a shell
+lower_priority(7)
+group = AUTOGROUP.read_text().split() if AUTOGROUP.exists() else ['-', 'nice', '7']
+print(os.nice(0), group[-1])
+"""
+
+
+def test_a_worker_lowers_its_own_and_its_sessions_priority() -> None:
+    done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60,
+                          env={"PYTHONPATH": str(SRC)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["7", "7"]
+
+
+def test_nice_zero_changes_nothing() -> None:
+    probe = "import os\nfrom massline.engine.priority import lower_priority\nbefore = os.nice(0)\n" \
+            "lower_priority(0)\nprint(os.nice(0) - before)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+                          env={"PYTHONPATH": str(SRC)})
+    assert done.stdout.strip() == "0", done.stderr
