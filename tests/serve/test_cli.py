@@ -57,3 +57,14 @@ def test_when_replies_are_imported_then_report_prints_table_csv_and_xlsx(sqlite_
     sheet = load_workbook(out).active
     assert sheet is not None and sheet.cell(1, 1).value == "分组" and sheet.max_row == 4  # header, zjj, jtysj, 全部
     assert "open cases" in run(sqlite_url, "workorders", "overdue")
+
+
+def test_a_new_installations_first_command_creates_its_schema(tmp_path: Path) -> None:
+    """``massline users create admin`` in an empty data directory — a centre setting up without the
+    demo — brings the schema up to date first instead of failing with "no such table"."""
+    result = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "users", "create", "admin", "--role",
+                                      "administrator"])
+    assert result.exit_code == 0, result.output
+    assert "admin" in result.output and (tmp_path / "massline.db").exists()
+    listed = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "users", "list"])
+    assert listed.exit_code == 0 and "admin" in listed.output

@@ -72,6 +72,25 @@ def settings() -> Settings:
     return _state["settings"]
 
 
+_UPGRADED: set[str] = set()
+
+
+def database_url() -> str:
+    """The database of this invocation, its schema brought up to date first (once per invocation).
+
+    Why every command that reads or writes it: the first command of a new installation — say
+    ``massline users create admin`` — must not end in "no such table"; on an up-to-date schema the
+    upgrade only reads Alembic's version table.
+    """
+    from massline.db.session import upgrade
+
+    url = settings().resolved_database_url()
+    if url not in _UPGRADED:
+        upgrade(url)
+        _UPGRADED.add(url)
+    return url
+
+
 @app.callback()
 def _root(
     database_url: Annotated[str | None, typer.Option("--database-url", envvar="MASSLINE_DATABASE_URL",

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from massline.cli._apps import app, bad_input, console, print_table, settings
+from massline.cli._apps import app, bad_input, console, database_url, print_table
 from massline.cli.report import workorders_app
 from massline.core.clock import fmt_local
 from massline.db.session import session_scope
@@ -22,7 +22,7 @@ def calendar_list_cmd(year: Annotated[int | None, typer.Option("--year")] = None
     """The administrator's overrides (holiday / workday by date)."""
     from massline.serve.calendar import KIND_LABELS, list_overrides
 
-    with session_scope(settings().resolved_database_url()) as session:
+    with session_scope(database_url()) as session:
         rows = [(r.day.isoformat(), f"{KIND_LABELS[r.kind]} ({r.kind})", r.note or "", r.updated_by)
                 for r in list_overrides(session, year)]
     print_table(f"{len(rows)} override(s)", ("date", "kind", "note", "by"), rows)
@@ -39,7 +39,7 @@ def calendar_set_cmd(
     from massline.serve.calendar import set_day
 
     with bad_input():
-        with session_scope(settings().resolved_database_url()) as session:
+        with session_scope(database_url()) as session:
             set_day(session, day, kind, actor=actor, note=note)
     console.print(f"[green]{day}: {kind}[/]")
 
@@ -54,7 +54,7 @@ def calendar_clear_cmd(
     from massline.serve.calendar import clear_day
 
     with bad_input():
-        with session_scope(settings().resolved_database_url()) as session:
+        with session_scope(database_url()) as session:
             clear_day(session, day, actor=actor, reason=reason)
     console.print(f"[green]{day}: override removed[/]")
 
@@ -65,7 +65,7 @@ def calendar_check_cmd(day: Annotated[str, typer.Argument(help="YYYY-MM-DD")]) -
     from massline.serve.calendar import day_info
 
     with bad_input():
-        with session_scope(settings().resolved_database_url()) as session:
+        with session_scope(database_url()) as session:
             info = day_info(session, day)
     console.print(f"{info.day}: {'工作日' if info.working else '休息日'} ({info.source})")
     typer.echo(json.dumps({"day": info.day.isoformat(), "working": info.working, "source": info.source}))
@@ -76,7 +76,7 @@ def escalate_cmd() -> None:
     """Escalate overdue cases (event on the case + in-app notification); running it again adds nothing."""
     from massline.serve.escalation import escalate_overdue
 
-    with session_scope(settings().resolved_database_url()) as session:
+    with session_scope(database_url()) as session:
         done = escalate_overdue(session)
     print_table(f"{len(done)} case(s) escalated", ("case", "level", "to"),
                 ((str(e.work_order_id), str(e.level), e.to_department or "—") for e in done))
@@ -89,7 +89,7 @@ def notifications_cmd(unread: Annotated[bool, typer.Option("--unread")] = False,
     """The in-app notifications (escalations), newest first."""
     from massline.serve.escalation import notifications
 
-    with session_scope(settings().resolved_database_url()) as session:
+    with session_scope(database_url()) as session:
         rows = [(str(n.id), fmt_local(n.created_at), str(n.work_order_id or ""), n.text)
                 for n in notifications(session, unread_only=unread, limit=limit)]
     print_table(f"{len(rows)} notification(s)", ("id", "at", "case", "text"), rows)

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from massline.cli._apps import app, bad_input, console, err_console, eval_app, print_table, settings
+from massline.cli._apps import app, bad_input, console, database_url, err_console, eval_app, print_table
 
 SHIPPED = ("fj2_train.csv", "fj2_dev.csv", "fj3_hot_messages_full.csv", "fj4_messages_with_replies_full.csv")
 
@@ -50,7 +50,7 @@ def forecast_cmd(
     else:
         from massline.db.session import session_scope
 
-        with session_scope(settings().resolved_database_url()) as session:
+        with session_scope(database_url()) as session:
             results = forecast_events(list(db_events(session, by)), level=by, freq=freq, horizon=h, tz=LOCAL_TZ,
                                       model=model)
             store(session, results)

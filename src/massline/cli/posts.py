@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.orm import Session
 
-from massline.cli._apps import app, console, err_console, eval_app, settings
+from massline.cli._apps import app, console, database_url, err_console, eval_app, settings
 from massline.core.errors import MasslineError
 
 posts_app = typer.Typer(help="Posts of the media centre: write, review, publish, schedule.", no_args_is_help=True)
@@ -45,7 +45,7 @@ def _session() -> Iterator[Session]:
     from massline.db.session import session_scope
 
     try:
-        with session_scope(settings().resolved_database_url()) as session:
+        with session_scope(database_url()) as session:
             yield session
     except MasslineError as exc:
         _refuse(str(exc))

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from massline.cli._apps import app, console, err_console, eval_app, print_table, settings
+from massline.cli._apps import app, console, database_url, err_console, eval_app, print_table
 from massline.cli.forecast import shipped_dir
 
 replies_app = typer.Typer(help="Reply quality checks.", no_args_is_help=True)
@@ -34,7 +34,7 @@ def check_cmd(
         from massline.db.models.message import Message
         from massline.db.session import session_scope
 
-        with session_scope(settings().resolved_database_url()) as session:
+        with session_scope(database_url()) as session:
             msg = session.get(Message, message)
             if msg is None:
                 err_console.print(f"[red]no message {message}[/]")

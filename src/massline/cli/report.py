@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from massline.cli._apps import app, bad_input, console, err_console, print_table, settings
+from massline.cli._apps import app, bad_input, console, database_url, err_console, print_table, settings
 from massline.db.session import session_scope
 from massline.serve.history import import_replies
 from massline.serve.report import TITLES, fmt_value, report_rows, to_csv, write_xlsx
@@ -50,7 +50,7 @@ def report_cmd(
 ) -> None:
     """响应率, 解决率, 满意率 and time to first response / to close, computed in SQL (definitions: README)."""
     with bad_input():
-        with session_scope(settings().resolved_database_url()) as session:
+        with session_scope(database_url()) as session:
             rows = report_rows(session, period=period, by=by.value if by else None)
     if fmt is Format.xlsx:
         if output is None:
@@ -82,7 +82,7 @@ def import_replies_cmd(
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many.")] = None,
 ) -> None:
     """Closed work orders from stored messages that carry a reply (泰迪杯 附件4 答复意见/答复时间)."""
-    with session_scope(settings().resolved_database_url()) as session:
+    with session_scope(database_url()) as session:
         created = import_replies(session, rules=load_sla_rules(_sla_path(), session=session), limit=limit)
     console.print(f"[green]{created} work orders created from answered messages[/]")
 
@@ -92,7 +92,7 @@ def overdue_cmd(limit: Annotated[int, typer.Option("--limit", min=1)] = 50) -> N
     """Open cases past a deadline (``massline.serve.sla.is_overdue``) or escalated, most escalated first."""
     from massline.serve.escalation import overdue_cases
 
-    with session_scope(settings().resolved_database_url()) as session:
+    with session_scope(database_url()) as session:
         rows = [c.as_dict() for c in overdue_cases(session, limit=limit)]
     print_table(f"{len(rows)} open cases overdue or escalated",
                 ("id", "status", "department", "时限", "escalation", "due response", "due close"),

@@ -6,15 +6,16 @@ from typing import Annotated
 
 import typer
 
-from massline.cli._apps import app, console, settings
+from massline.cli._apps import app, console, database_url, settings
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the app on ``host:port`` until interrupted (the schema must be up to date: ``massline db upgrade``)."""
+    """Run the app on ``host:port`` until interrupted (the schema brought up to date first)."""
     import uvicorn
 
     from massline.web.app import create_app
 
+    database_url()
     cfg = settings()
     console.print(f"[bold]massline[/] serving on [link]http://{host}:{port}/[/] — staff login: "
                   f"http://{host}:{port}/staff/login")

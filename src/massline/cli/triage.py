@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from massline.cli._apps import app, bad_input, console, print_table, settings
+from massline.cli._apps import app, bad_input, console, database_url, print_table
 
 triage_app = typer.Typer(help="The triage queue: messages the classifier was not sure about.", no_args_is_help=True)
 app.add_typer(triage_app, name="triage")
@@ -35,7 +35,7 @@ def triage_list_cmd(
 
     if fmt not in ("table", "json"):
         raise typer.BadParameter("choose table or json", param_hint="--format")
-    with session_scope(settings().resolved_database_url()) as session:
+    with session_scope(database_url()) as session:
         total = triage_count(session)
         items = triage_queue(session, limit=limit or (max(total, 1) if fmt == "json" else 50), offset=offset)
     if fmt == "json":
@@ -63,7 +63,7 @@ def triage_decide_cmd(
     from massline.db.session import session_scope
 
     with bad_input():
-        with session_scope(settings().resolved_database_url()) as session:
+        with session_scope(database_url()) as session:
             decision = decide(session, message_id, category, department, actor=actor, reason=reason)
             out = {"message_id": decision.message_id, "category": decision.category,
                    "department": decision.department_code, "actor": decision.actor}

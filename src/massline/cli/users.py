@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from massline.cli._apps import app, bad_input, console, print_table, settings
+from massline.cli._apps import app, bad_input, console, database_url, print_table
 from massline.db.session import session_scope
 from massline.serve.accounts import (
     create_api_key,
@@ -46,7 +46,7 @@ def create_cmd(
     """Create a user (departments are seeded first if the tree is empty)."""
     secret = password or generate_password()
     with bad_input():
-        with session_scope(settings().resolved_database_url()) as session:
+        with session_scope(database_url()) as session:
             if not list_departments(session):
                 seed_departments(session)
             user = create_user(session, username=username, password=secret, role=role, department_code=department,
@@ -63,14 +63,14 @@ def password_cmd(username: Annotated[str, typer.Argument()],
     """Set a new password (random and printed once if not given)."""
     secret = password or generate_password()
     with bad_input():
-        with session_scope(settings().resolved_database_url()) as session:
+        with session_scope(database_url()) as session:
             set_password(session, get_user(session, username), secret, actor=actor)
     console.print(f"[green]password of {username} changed[/]" + ("" if password else f": [bold]{secret}[/]"))
 
 
 def _set_active(username: str, active: bool, actor: str, reason: str | None) -> None:
     with bad_input():
-        with session_scope(settings().resolved_database_url()) as session:
+        with session_scope(database_url()) as session:
             changed = set_active(session, get_user(session, username), active, actor=actor, reason=reason)
     state = "active" if active else "deactivated"
     console.print(f"[green]{username} is now {state}[/]" if changed else f"{username} was already {state}")
@@ -95,7 +95,7 @@ def reactivate_cmd(username: Annotated[str, typer.Argument()], actor: ActorOpt =
 
 @users_app.command("list")
 def list_cmd() -> None:
-    with session_scope(settings().resolved_database_url()) as session:
+    with session_scope(database_url()) as session:
         deps = {d.id: d.code for d in list_departments(session)}
         rows = [(str(u.id), u.username, u.role, deps.get(u.department_id or 0, ""), "yes" if u.active else "no")
                 for u in list_users(session)]
@@ -106,7 +106,7 @@ def list_cmd() -> None:
 def key_create_cmd(name: Annotated[str, typer.Argument(help="Who the key is for.")], actor: ActorOpt = "cli") -> None:
     """Create a key; the key itself is printed once and never stored."""
     with bad_input():
-        with session_scope(settings().resolved_database_url()) as session:
+        with session_scope(database_url()) as session:
             key, plaintext = create_api_key(session, name, actor=actor)
             kid = key.id
     console.print(f"[green]API key {kid} for {name!r} created[/]; key (shown once):")
@@ -116,7 +116,7 @@ def key_create_cmd(name: Annotated[str, typer.Argument(help="Who the key is for.
 @key_app.command("revoke")
 def key_revoke_cmd(key: Annotated[str, typer.Argument(help="Key id or prefix.")], actor: ActorOpt = "cli") -> None:
     with bad_input():
-        with session_scope(settings().resolved_database_url()) as session:
+        with session_scope(database_url()) as session:
             row = revoke_api_key(session, key, actor=actor)
             name = row.name
     console.print(f"[yellow]API key {key} ({name}) revoked[/]")
@@ -124,7 +124,7 @@ def key_revoke_cmd(key: Annotated[str, typer.Argument(help="Key id or prefix.")]
 
 @key_app.command("list")
 def key_list_cmd() -> None:
-    with session_scope(settings().resolved_database_url()) as session:
+    with session_scope(database_url()) as session:
         rows = [(str(k.id), k.name, k.prefix, f"{k.created_at:%Y-%m-%d}",
                  f"{k.revoked_at:%Y-%m-%d}" if k.revoked_at else "") for k in list_api_keys(session)]
     print_table("API keys", ("id", "name", "prefix", "created", "revoked"), rows)
@@ -135,14 +135,14 @@ def dept_seed_cmd(path: Annotated[Path | None, typer.Option("--path", help="rout
                   = None) -> None:
     """Create/update departments from the routing YAML (or the built-in tree)."""
     with bad_input():
-        with session_scope(settings().resolved_database_url()) as session:
+        with session_scope(database_url()) as session:
             created = seed_departments(session, path)
     console.print(f"[green]{created} departments created[/]")
 
 
 @dept_app.command("list")
 def dept_list_cmd() -> None:
-    with session_scope(settings().resolved_database_url()) as session:
+    with session_scope(database_url()) as session:
         deps = list_departments(session)
         by_id = {d.id: d.code for d in deps}
         rows = [(d.code, d.name, d.level, by_id.get(d.parent_id or 0, "")) for d in deps]
