@@ -43,7 +43,8 @@ def _blocking_app(release: asyncio.Event) -> Starlette:
         await release.wait()
         return PlainTextResponse("done")
 
-    paths = ["/open311/v2/requests.json", "/open311/v2/requests.xml", "/api/x", "/staff/x", "/healthz"]
+    paths = ["/open311/v2/requests.json", "/open311/v2/requests.xml", "/api/x", "/staff/x", "/healthz",
+             "/open311/v2/requests/7.json", "/track/abc"]
     return Starlette(routes=[Route(p, slow, methods=["GET", "POST"]) for p in paths])
 
 
@@ -84,3 +85,27 @@ def test_the_app_sheds_at_the_configured_limit_and_zero_switches_it_off(tmp_path
 
     assert shedders(7) == [7] and shedders(0) == []
     assert Settings(data_dir=tmp_path).web_max_inflight == 48
+
+
+def test_reading_back_one_request_has_a_reserve_above_the_limit() -> None:
+    _in_own_loop(_read_back_scenario)
+
+
+async def _read_back_scenario() -> None:
+    release = asyncio.Event()
+    shedder = LoadShedding(_blocking_app(release), limit=2)  # reserve: one more read of one request
+    transport = httpx.ASGITransport(app=shedder)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        held = [asyncio.create_task(client.post("/open311/v2/requests.json")) for _ in range(2)]
+        while shedder.inflight < 2:
+            await asyncio.sleep(0.01)
+        assert (await client.post("/open311/v2/requests.json")).status_code == 503  # writes: at the limit
+        read = asyncio.create_task(client.get("/open311/v2/requests/7.json"))  # a read-back: in the reserve
+        while shedder.inflight < 3:
+            await asyncio.sleep(0.01)
+        assert (await client.get("/track/abc")).status_code == 503  # the reserve is full too
+        assert (await client.post("/open311/v2/requests/7.json")).status_code == 503  # only reads
+        release.set()
+        answers = await asyncio.gather(*held, read)
+    assert [r.status_code for r in answers] == [200, 200, 200]
+    assert shedder.shed == 3 and shedder.inflight == 0
