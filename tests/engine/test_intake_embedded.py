@@ -108,7 +108,9 @@ def test_when_a_dispatcher_decides_before_the_routing_task_then_the_decision_sta
 def test_when_routing_runs_inline_then_the_request_is_routed_when_the_answer_arrives(
         engine_settings: Settings) -> None:
     with intake_client(engine_settings) as (client, key):  # the default without a broker
-        rid = int(str(post(client, key, 3)["service_request_id"]))
+        created = post(client, key, 3)
+        rid = int(str(created["service_request_id"]))
+        assert "已分派至承办单位" in str(created["service_notice"])  # the answer says where it went
         seen = client.get(f"/open311/v2/requests/{rid}.json").json()[0]
         assert seen["agency_responsible"] == "生态环境局" and seen["status_notes"] == "已分派至承办单位"
     assert_routed_once(engine_settings.resolved_database_url(), [rid])

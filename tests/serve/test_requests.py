@@ -36,9 +36,8 @@ def _open311(session: Session, settings: Settings) -> Message:
     service = get_service("huanjing-baohu")
     req = NewRequest(service_code=service.code, address_string="A1区 某某路 12 号", description=TRADITIONAL,
                      contact={"email": "zhang@example.cn", "phone": "13812345678"})
-    created = submit(session, settings, req, service, {"title": "下水道堵塞"}, api_key_id=7)
-    wo = session.get(WorkOrder, created["service_request_id"])
-    assert wo is not None and wo.source == "open311"
+    wo = submit(session, settings, req, service, {"title": "下水道堵塞"}, api_key_id=7)
+    assert session.get(WorkOrder, wo.id) is wo and wo.source == "open311"
     message = session.get(Message, wo.message_id)
     assert message is not None
     return _routed(session, settings, message)

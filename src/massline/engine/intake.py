@@ -52,6 +52,11 @@ def routing_args(work_order_ids: Sequence[int]) -> dict[str, list[int]]:
     return {"work_order_ids": sorted(int(i) for i in work_order_ids)}
 
 
+def routes_inline(settings: Settings) -> bool:
+    """Whether a request's routing runs in the request itself, right after its commit (see the module)."""
+    return not settings.broker_url and settings.intake_routing == "inline"
+
+
 def start_routing(settings: Settings, task_id: str) -> None:
     """Run or hand over a committed routing task (see the module). Never raises: the request it
     routes is already accepted; whatever fails stays queued in the ledger and is retried."""
@@ -65,7 +70,7 @@ def start_routing(settings: Settings, task_id: str) -> None:
             else:
                 publish(settings, task_id)
             return
-        if settings.intake_routing == "background":
+        if not routes_inline(settings):
             embedded(settings).submit(task_id)
             return
         try:  # under the pool's name, which owns the task in the ledger (the pool starts only if needed)

@@ -22,6 +22,7 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 
+from massline.engine.intake import routes_inline
 from massline.serve.accounts import verify_api_key
 from massline.web.api import open311_store as store
 from massline.web.api.open311_format import Open311Error, Open311Route, check_format, render
@@ -153,9 +154,11 @@ def create_request(
     parsed = new_request(fields, attributes)
     service = get_service(parsed.service_code)
     checked = validate_attributes(service, parsed.attributes)
-    created = store.submit(session, settings, parsed, service, checked, api_key_id=key.id)
-    accept_requests(request, session, settings, [created["service_request_id"]])
-    return render([created], fmt, "service_requests")
+    wo = store.submit(session, settings, parsed, service, checked, api_key_id=key.id)
+    accept_requests(request, session, settings, [wo.id])
+    if routes_inline(settings):  # routed by now, in the task's own session: the notice says where it went
+        session.refresh(wo)
+    return render([store.created_answer(wo)], fmt, "service_requests")
 
 
 @router.get("/v2/tokens/{token}.{fmt}", operation_id="open311-token", responses=_RESPONSES)

@@ -180,9 +180,9 @@ def by_token(session: Session, token: str) -> dict[str, Any]:
 
 
 def submit(session: Session, settings: Settings, req: NewRequest, service: Service, attributes: dict[str, Any],
-           *, api_key_id: int) -> dict[str, Any]:
+           *, api_key_id: int) -> WorkOrder:
     """Store one POSTed request as a work order whose routing is pending (the caller commits and has
-    it routed); the spec's answer ``{service_request_id, …}``."""
+    it routed, then answers with :func:`created_answer`)."""
     form: dict[str, Any] = {
         "service_code": req.service_code, "lat": req.lat, "long": req.long, "address_string": req.address_string,
         "address_id": req.address_id, "description": req.description, "media_url": req.media_url,
@@ -200,6 +200,11 @@ def submit(session: Session, settings: Settings, req: NewRequest, service: Servi
         )
     except InputError as exc:
         raise Open311Error(400, f"description: {exc.reason}") from exc
+    return wo
+
+
+def created_answer(wo: WorkOrder) -> dict[str, Any]:
+    """The spec's answer to a POST: ``{service_request_id, service_notice, account_id}``."""
     return {"service_request_id": wo.id, "service_notice": service_notice(wo), "account_id": None}
 
 
