@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import Progress
 
-from massline.cli._apps import app, bad_input, console, err_console, eval_app, print_table, settings
+from massline.cli._apps import app, bad_input, console, database_url, err_console, eval_app, print_table, settings
 from massline.core.errors import InputError
 
 claims_app = typer.Typer(help="Fact-check desk: the evidence base of checked claims, matching.", no_args_is_help=True)
@@ -34,15 +34,13 @@ def import_cmd(
 ) -> None:
     """Create or update claims by claim_id (every change is a new audited revision)."""
     from massline.claims.evidence import import_claims, read_claim_file
-    from massline.db.session import session_scope, upgrade
+    from massline.db.session import session_scope
 
-    cfg = settings()
     with bad_input("cannot import"):
         records, errors = read_claim_file(path)
     for error in errors:
         err_console.print(f"[yellow]skipped[/] {error}")
-    url = cfg.resolved_database_url()
-    upgrade(url)
+    url = database_url()
     with session_scope(url) as session:
         summary = import_claims(session, records, actor=actor, reason=reason)
     summary.errors = errors
@@ -78,7 +76,7 @@ def match_cmd(
 ) -> None:
     """Match texts against the evidence base; the LAST line is one JSON array, in input order."""
     from massline.claims.service import matcher_for
-    from massline.db.session import session_scope, upgrade
+    from massline.db.session import session_scope
 
     if (text is None) == (data is None):
         raise _fail("cannot match", InputError("give either TEXT or --data PATH", field="text"))
@@ -87,8 +85,7 @@ def match_cmd(
     with bad_input("cannot match"):
         items = [(1, text)] if text is not None else _read_inputs(data)  # type: ignore[arg-type]
     cfg = settings()
-    url = cfg.resolved_database_url()
-    upgrade(url)
+    url = database_url()
     with session_scope(url) as session:
         matcher = matcher_for(session, settings=cfg)
     if not len(matcher.index):

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from massline.cli._apps import app, console, err_console, eval_app, print_table, settings
+from massline.cli._apps import app, console, database_url, err_console, eval_app, print_table
 from massline.core.errors import MasslineError
 
 consult_app = typer.Typer(help="Consultations (Pol.is-style opinion groups).", no_args_is_help=True)
@@ -32,10 +32,9 @@ def import_cmd(
     """Import a Pol.is export as a closed consultation (statements, pseudonymous participants, votes)."""
     from massline.consult.polis_io import read_export
     from massline.consult.service import import_polis
-    from massline.db.session import session_scope, upgrade
+    from massline.db.session import session_scope
 
-    url = settings().resolved_database_url()
-    upgrade(url)
+    url = database_url()
     try:
         export = read_export(polis_export)
         with session_scope(url) as session:

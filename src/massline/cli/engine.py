@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from massline.cli._apps import app, console, err_console, print_table, settings
+from massline.cli._apps import app, console, database_url, err_console, print_table, settings
 from massline.core.config import Settings
 
 tasks_app = typer.Typer(help="Background tasks: dead letters, retries.", no_args_is_help=True)
@@ -45,7 +45,6 @@ def worker_cmd(
                                       "web processes, answering requests goes first.")] = 0,
 ) -> None:
     """Run a Celery worker for MASSLINE_BROKER_URL (analysis, routing and batch tasks)."""
-    from massline.db.session import upgrade
     from massline.engine.celery_app import celery_app, keep_alive, use_settings
     from massline.engine.priority import lower_priority
 
@@ -56,7 +55,7 @@ def worker_cmd(
                           "amqp://guest:guest@127.0.0.1:5672//); without one, tasks run inside the process that "
                           "submits them[/]")
         raise typer.Exit(2)
-    upgrade(s.resolved_database_url())
+    database_url()
     use_settings(s)
     _warm_up(s)
     hostname = f"massline-{os.getpid()}@{socket.gethostname()}"
@@ -75,12 +74,10 @@ def status_cmd(
     fmt: Annotated[str, typer.Option("--format", help="table or json (the last line is one JSON object).")] = "table",
 ) -> None:
     """Queued, running and done tasks, unresolved failures and live workers (0 queued + 0 running = all done)."""
-    from massline.db.session import upgrade
     from massline.engine import status
 
-    s = settings()
-    upgrade(s.resolved_database_url())
-    out = status(s)
+    database_url()
+    out = status(settings())
     if fmt == "table":
         print_table(f"engine ({out['mode']})", ("queued", "running", "done", "failed", "workers"),
                     [[str(out[k]) for k in ("queued", "running", "done", "failed", "workers")]])

@@ -9,9 +9,8 @@ from typing import Annotated
 
 import typer
 
-from massline.cli._apps import err_console, export_app, settings
+from massline.cli._apps import database_url, err_console, export_app, settings
 from massline.core.errors import InputError
-from massline.db.session import upgrade
 from massline.store.export import FORMATS, export_messages
 
 
@@ -26,7 +25,7 @@ def export_messages_cmd(
         err_console.print(f"[red]error:[/] --format must be one of {', '.join(FORMATS)}, not {fmt!r}")
         raise typer.Exit(2)
     cfg = settings()
-    upgrade(cfg.resolved_database_url())
+    database_url()
     actor = f"cli:{getpass.getuser()}"
     try:
         if output is None:

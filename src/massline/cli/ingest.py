@@ -8,9 +8,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from massline.cli._apps import app, console, err_console, settings
+from massline.cli._apps import app, console, database_url, err_console, settings
 from massline.core.errors import InputError, ModelNotTrainedError
-from massline.db.session import upgrade
 from massline.ingest.profiles import PROFILES, parse_mapping
 from massline.ingest.report import IngestReport
 
@@ -46,7 +45,7 @@ def run_ingest(paths: list[str], profile: str | None, maps: list[str]) -> Ingest
     except InputError as exc:
         err_console.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from None
-    upgrade(cfg.resolved_database_url())
+    database_url()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True) as bar:
         tasks: dict[str, TaskID] = {}

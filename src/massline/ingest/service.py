@@ -50,9 +50,7 @@ def _index_factory(session: Session, settings: Settings) -> Callable[[], Duplica
     stored before it existed indexed first."""
 
     def shared() -> DuplicateLinker:
-        index = SharedDuplicateIndex(session, settings.near_duplicate_threshold)
-        index.backfill()
-        return index
+        return SharedDuplicateIndex.ready(session, settings.near_duplicate_threshold)
 
     return shared
 

@@ -185,9 +185,13 @@ def load_sla_rules(path: Path | None = None, *, session: Session | None = None) 
 def _load_file_rules(path: Path | None) -> SlaRules:
     if path is None:
         path = get_settings().sla_file
-    if path is not None and not path.exists():
-        raise InputError("SLA rules file does not exist", origin=str(path))
-    return _parse_rules(path, path.stat().st_mtime_ns if path is not None else None)
+    if path is None:
+        return _parse_rules(None, None)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        raise InputError("SLA rules file does not exist", origin=str(path)) from None
+    return _parse_rules(path, stamp)
 
 
 @lru_cache(maxsize=16)

@@ -88,6 +88,14 @@ class SharedDuplicateIndex:
         self.fingerprints: OrderedDict[str, int] = OrderedDict()
         self.sig_cache: OrderedDict[int, Signature] = OrderedDict()
 
+    @classmethod
+    def ready(cls, session: Session, threshold: float) -> SharedDuplicateIndex:
+        """An index on ``session`` with the roots stored before the table existed indexed first
+        (:meth:`backfill`) — what every writer that links messages starts from."""
+        index = cls(session, threshold)
+        index.backfill()
+        return index
+
     def backfill(self) -> int:
         """Index the roots stored before this table existed (or by a version without it); how many."""
         key = self.session.get_bind().engine.url.render_as_string(hide_password=True)
@@ -218,7 +226,5 @@ def link_deferred(session: Session, threshold: float, message_ids: Iterable[int]
     norms = [normalise(m.body or "") for m in messages]
     for message, norm in zip(messages, norms, strict=True):
         message.content_hash = hash_normalised(norm)
-    index = SharedDuplicateIndex(session, threshold)
-    index.backfill()
-    link_messages(index, messages, norms)
+    link_messages(SharedDuplicateIndex.ready(session, threshold), messages, norms)
     return len(messages)

@@ -118,17 +118,11 @@ def save_messages(session: Session, pending: list[Pending],
     intake answers before it, see :func:`massline.store.dedup_shared.link_deferred`).
     Returns (messages, exact duplicates, near duplicates).
     """
-    if index is None:
-        messages = [to_message(p, hashed=False) for p in pending]
-        session.add_all(messages)
-        session.flush()
-        exact = near = 0
-    else:
-        norms = [normalise(p.doc.text or "") for p in pending]
-        messages = [to_message(p, n) for p, n in zip(pending, norms, strict=True)]
-        session.add_all(messages)
-        session.flush()
-        exact, near = link_messages(index, messages, norms)
+    norms = [normalise(p.doc.text or "") for p in pending] if index is not None else None
+    messages = [to_message(p, norms[i] if norms else None, hashed=norms is not None) for i, p in enumerate(pending)]
+    session.add_all(messages)
+    session.flush()
+    exact, near = link_messages(index, messages, norms) if index is not None else (0, 0)
     for message, p in zip(messages, pending, strict=True):
         p.doc.message_id = message.id
         session.add_all(first_results(message.id, p.doc))
