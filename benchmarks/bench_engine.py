@@ -47,16 +47,19 @@ def broker_up() -> bool:
         return False
 
 
-def start_worker(settings: Any, nice: int = 0) -> subprocess.Popen[bytes]:
-    """A ``massline worker --concurrency 1`` in its own session (``nice``: its ``--nice``)."""
+def start_worker(settings: Any, nice: int = 0, *, idle: bool = False) -> subprocess.Popen[bytes]:
+    """A ``massline worker --concurrency 1`` (``nice``: its ``--nice``) in a process group of its own
+    (stopped with its pool child by :func:`stop_workers`). In its own session too, unless ``idle``
+    (``--idle``): SCHED_IDLE only yields to the processes of its own session group, so an idle
+    worker stays in this process's session, with the web processes it must yield to."""
     env = {**os.environ, "PYTHONPATH": f"{HERE / 'src'}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
            "MASSLINE_BROKER_URL": BROKER, "MASSLINE_BROKER_QUEUE": settings.broker_queue,
            "MASSLINE_SECRET_KEY": "bench", "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, "-c", "from massline.cli.app import main; main()", "--database-url",
            settings.resolved_database_url(), "--data-dir", str(settings.data_dir), "worker", "--concurrency", "1",
-           "--loglevel", "WARNING", "--nice", str(nice)]
-    return subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+           "--loglevel", "WARNING", "--nice", str(nice), *(["--idle"] if idle else [])]
+    group: dict[str, Any] = {"process_group": 0} if idle else {"start_new_session": True}
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **group)
 
 
 def stop_workers(procs: list[subprocess.Popen[bytes]]) -> None:

@@ -7,8 +7,10 @@ readable at once, all of them routed within 60 s after the load stops. What runs
   departments, the routing rules and an API key; the category model of ``bench_engine``;
 * two ``uvicorn`` processes (1 worker each) on two loopback ports, the same ``MASSLINE_*`` settings
   (secret, broker, Redis counters, API rate limit raised so the load is not refused as abuse);
-* two ``massline worker --concurrency 1 --nice 10`` processes on RabbitMQ (a queue of this run),
-  routing what intake committed (``MASSLINE_BENCH_WORKER_NICE`` changes their priority);
+* two ``massline worker --concurrency 1 --idle`` processes on RabbitMQ (a queue of this run), in
+  this process's session (SCHED_IDLE yields to the web processes of the same session group),
+  routing what intake committed (``MASSLINE_BENCH_WORKER_IDLE=0`` runs them at normal policy, in
+  sessions of their own, with ``--nice MASSLINE_BENCH_WORKER_NICE``);
 * an **open-loop** load generator in this process (asyncio, raw HTTP/1.1 over keep-alive
   connections, round-robin over the two web processes): request i is due at t0 + i / rate whatever
   happened to the earlier ones, and its latency runs from that due time (a slow server cannot slow
@@ -51,9 +53,10 @@ RATE = float(os.environ.get("MASSLINE_BENCH_LOAD_RATE", "200"))
 #: further rates run in the same run (same servers, one phase each): the highest that holds p99 < 50 ms
 RATES = sorted({RATE, *(float(r) for r in os.environ.get("MASSLINE_BENCH_LOAD_RATES", "").split(",") if r.strip())})
 SECONDS = float(os.environ.get("MASSLINE_BENCH_LOAD_SECONDS", "10"))
-#: ``massline worker --nice``: the workers yield the shared cores to the web processes (routing may wait
-#: a minute after the load; answering may not) — 0 runs them at the web's priority
-WORKER_NICE = int(os.environ.get("MASSLINE_BENCH_WORKER_NICE", "10"))
+#: ``massline worker --idle`` / ``--nice``: the workers yield the shared cores to the web processes
+#: (routing may wait a minute after the load; answering may not; see massline.engine.priority)
+WORKER_IDLE = os.environ.get("MASSLINE_BENCH_WORKER_IDLE", "1") != "0"
+WORKER_NICE = int(os.environ.get("MASSLINE_BENCH_WORKER_NICE", "0" if WORKER_IDLE else "10"))
 ROUTED_WITHIN = 300.0  # give up waiting for the routing after this many seconds
 TIMEOUT = 30.0  # one request
 DEV = bench_engine.TRAIN.parent / "fj2_dev.csv"
@@ -339,7 +342,7 @@ def run() -> dict[str, Any]:
             ports = [bench_open311._free_port() for _ in range(2)]
             web = [bench_open311._spawn_server(url, port, Path(tmp), env, Path(tmp) / f"web-{port}.log")
                    for port in ports]
-            procs = web + [bench_engine.start_worker(settings, WORKER_NICE) for _ in range(2)]
+            procs = web + [bench_engine.start_worker(settings, WORKER_NICE, idle=WORKER_IDLE) for _ in range(2)]
             for proc, port in zip(web, ports, strict=True):  # they start side by side (slow on a busy machine)
                 bench_open311._wait_ready(proc, port, 180)
             texts = _texts()
@@ -385,7 +388,7 @@ def run() -> dict[str, Any]:
         "ratio": ratio,
         "setup": {"rate_per_s": RATE, "rates": RATES, "seconds": SECONDS,
                   "web": "2 uvicorn processes (1 worker each), round-robin",
-                  "workers": f"2 massline workers (--concurrency 1 --nice {WORKER_NICE})",
+                  "workers": f"2 massline workers (--concurrency 1 --nice {WORKER_NICE}{' --idle' if WORKER_IDLE else ''})",
                   "database": "PostgreSQL (throw-away)",
                   "broker": "RabbitMQ", "redis": env["MASSLINE_REDIS_URL"], "texts": "fj2_dev.csv"},
     }
@@ -403,7 +406,7 @@ def _post_summary(posted: Phase, client_cpu: float, routed_after: float, routed:
 
 
 def _own_group(proc: subprocess.Popen[bytes]) -> bool:
-    """Workers run in their own session (their pool child goes with them); the web servers do not."""
+    """Workers run in a process group of their own (their pool child goes with them); the web servers do not."""
     try:
         return os.getpgid(proc.pid) == proc.pid
     except ProcessLookupError:

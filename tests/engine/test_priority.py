@@ -31,3 +31,20 @@ def test_nice_zero_changes_nothing() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
                           env={"PYTHONPATH": str(SRC)})
     assert done.stdout.strip() == "0", done.stderr
+
+
+IDLE_PROBE = """
+import os
+from massline.engine.priority import lower_priority, AUTOGROUP
+group = lambda: AUTOGROUP.read_text().split()[-1] if AUTOGROUP.exists() else '0'
+before = group()
+lower_priority(0, idle=True)  # not its session's leader: the session group is its starter's too
+print(os.sched_getscheduler(0) == os.SCHED_IDLE, group() == before)
+"""
+
+
+def test_an_idle_worker_runs_under_sched_idle_and_leaves_a_shared_session_group_alone() -> None:
+    done = subprocess.run([sys.executable, "-c", IDLE_PROBE], capture_output=True, text=True, timeout=60,
+                          env={"PYTHONPATH": str(SRC)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True"]

@@ -43,12 +43,15 @@ def worker_cmd(
     nice: Annotated[int, typer.Option("--nice", min=0, max=19, help="Lower this worker's CPU priority by N (and "
                                       "its session's, where the kernel groups sessions): on a machine shared with "
                                       "web processes, answering requests goes first.")] = 0,
+    idle: Annotated[bool, typer.Option("--idle", help="Run under SCHED_IDLE (Linux): only when the web processes "
+                                       "started from the same session (or cgroup) leave a core free; stronger "
+                                       "than --nice (see massline.engine.priority).")] = False,
 ) -> None:
     """Run a Celery worker for MASSLINE_BROKER_URL (analysis, routing and batch tasks)."""
     from massline.engine.celery_app import celery_app, keep_alive, use_settings
     from massline.engine.priority import lower_priority
 
-    lower_priority(nice)
+    lower_priority(nice, idle=idle)
     s = settings()
     if not s.broker_url:
         err_console.print("[red]no broker configured: set MASSLINE_BROKER_URL (e.g. "

@@ -2,10 +2,26 @@
 
 Why: routing may wait (a request is stored and answered first; the acceptance allows routing to
 finish a minute after a burst), answering may not. With workers and web processes on the same
-cores, a worker at the same priority takes CPU from the requests being answered. ``nice`` alone
-does not help where the kernel schedules each session as a group (``sched_autogroup``, on by
-default in Debian and Ubuntu): a worker started in its own session is a group of its own, weighed
-equal to the group of all the web processes — so the group's nice value is lowered as well.
+cores, a worker at the same priority takes CPU from the requests being answered.
+
+Two levers, measured on a 2-core machine (a web process answering 200 requests/s next to two
+always-busy background processes; p99 of the answers):
+
+* ``nice`` — only ranks processes *within* one scheduling group. Where the kernel schedules each
+  session as a group (``sched_autogroup``, on by default in Debian and Ubuntu) a worker started in
+  its own session is a group of its own, weighed equal to the group of all the web processes, so
+  its session group's nice value is lowered too. Even at 19 the answers' p99 stayed at 150–320 ms:
+  a niced task still runs out its slice when a request's thread wakes.
+* ``SCHED_IDLE`` (``idle``) — the kernel runs the worker only when nothing of normal priority in its
+  group wants the CPU, and a waking normal task preempts it at once: p99 28 ms (8 ms with no
+  background work at all). It works within one scheduling group: start the workers from the web
+  processes' session (as ``make bench`` does), or give their cgroup ``cpu.idle`` (systemd:
+  ``CPUWeight=idle``). In a session of its own the group weight still rules, so the session group
+  is lowered to 19 as well.
+
+A process that is not its session's leader shares its session group with the processes that
+started it — lowering that group would lower them too (the web processes, say), so only a session
+leader touches it.
 """
 
 from __future__ import annotations
@@ -18,12 +34,20 @@ log = logging.getLogger(__name__)
 AUTOGROUP = Path("/proc/self/autogroup")
 
 
-def lower_priority(steps: int) -> None:
-    """Lower this process's CPU priority (inherited by its pool children) by ``steps`` (0: unchanged)."""
-    if steps <= 0:
+def lower_priority(steps: int, *, idle: bool = False) -> None:
+    """Lower this process's CPU priority (inherited by its pool children): ``steps`` of nice (0:
+    unchanged) and, with ``idle``, the ``SCHED_IDLE`` policy (Linux; ignored where missing)."""
+    if idle:
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        except (AttributeError, OSError):
+            log.warning("engine: SCHED_IDLE is not available here; the worker keeps its scheduling policy")
+    if steps > 0:
+        os.nice(steps)
+    group = 19 if idle else min(19, steps)
+    if group <= 0 or os.getsid(0) != os.getpid():
         return
-    os.nice(steps)
     try:
-        AUTOGROUP.write_text(str(min(19, steps)), encoding="ascii")
-    except OSError:  # no autogroup scheduling here (or not allowed): the process nice value does it
+        AUTOGROUP.write_text(str(group), encoding="ascii")
+    except OSError:  # no autogroup scheduling here (or not allowed): the process's own priority does it
         log.debug("engine: session group priority not changed", exc_info=True)
