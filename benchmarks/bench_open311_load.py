@@ -388,7 +388,8 @@ def run() -> dict[str, Any]:
         "ratio": ratio,
         "setup": {"rate_per_s": RATE, "rates": RATES, "seconds": SECONDS,
                   "web": "2 uvicorn processes (1 worker each), round-robin",
-                  "workers": f"2 massline workers (--concurrency 1 --nice {WORKER_NICE}{' --idle' if WORKER_IDLE else ''})",
+                  "workers": f"2 massline workers (--concurrency 1 --nice {WORKER_NICE}"
+                             f"{' --idle' if WORKER_IDLE else ''})",
                   "database": "PostgreSQL (throw-away)",
                   "broker": "RabbitMQ", "redis": env["MASSLINE_REDIS_URL"], "texts": "fj2_dev.csv"},
     }
