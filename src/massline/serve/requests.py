@@ -42,6 +42,7 @@ from massline.analyze.components import ANALYZE_PIPELINE
 from massline.analyze.run import build_analyze_pipeline
 from massline.core.config import Settings
 from massline.core.errors import ModelNotTrainedError
+from massline.core.memory import settle
 from massline.db.base import utcnow
 from massline.db.models.workorders import WorkOrder
 from massline.ingest.service import ingest_text
@@ -116,6 +117,8 @@ def analysis_pipeline(settings: Settings, session: Session,
             log.exception("requests: analysis pipeline unavailable; requests go to the dispatcher")
             pipeline, built = None, time.monotonic() - REBUILD_SECONDS + RETRY_SECONDS
         _PIPELINES[key] = _Cached(pipeline, built)
+        if pipeline is not None:  # the segmenter's dictionary and the model live as long as the process
+            settle("analysis pipeline")  # (a worker builds it before forking its pool: frozen pages stay shared)
         return pipeline
 
 

@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse
 
 from massline import __version__
 from massline.core.config import Settings, get_settings
+from massline.core.memory import settle
 from massline.web import guards, shedding, unavailable
 
 ROUTER_MODULES: tuple[str, ...] = (
@@ -53,6 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if callable(setup):
             setup(app)
 
+    # what the app is built from lives as long as the process (massline.core.memory)
+    app.router.on_startup.append(lambda: settle("web app"))
     guards.install(app, https=settings.https)
     unavailable.install(app)
     shedding.install(app, settings.web_max_inflight)
