@@ -25,7 +25,8 @@ from massline.db.models.engine import EngineTask, TaskFailure
 from massline.db.session import session_scope
 from massline.engine import status, submit_chunks, wait
 
-MESSAGES = 500
+#: enough that the batch outlasts ``rabbitmqctl stop_app`` (seconds) even on warm, fast workers
+MESSAGES = 1500
 #: submitted while the broker is down: recorded, not published, found by the workers' sweep
 LATE_MESSAGES = 100
 #: submitted by the same process once the broker is back
