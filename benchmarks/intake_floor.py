@@ -95,6 +95,7 @@ BUSY = {
 
 
 def _database(admin_url: str) -> str:
+    """A throw-away database with the stand-in's tables; its SQLAlchemy URL."""
     name = f"massline_floor_{os.getpid()}_{secrets.token_hex(3)}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with admin.connect() as conn:
@@ -106,23 +107,25 @@ def _database(admin_url: str) -> str:
         for statement in SCHEMA:
             conn.execute(text(statement))
     engine.dispose()
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return url.render_as_string(hide_password=False)
 
 
 def run() -> dict[str, Any]:
     admin_url = os.environ.get("MASSLINE_TEST_DATABASE_URL", bench_open311.DEFAULT_PG)
-    dsn = _database(admin_url)
+    url = _database(admin_url)
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)  # libpq's form
     home = Path(tempfile.mkdtemp(prefix="massline-floor-"))
     (home / "floor_app.py").write_text(APP, encoding="utf-8")
     env = {**os.environ, "FLOOR_DSN": dsn, "FLOOR_WORK_MS": str(WORK_MS), "PYTHONPATH": str(home)}
     ports = [bench_open311._free_port() for _ in range(2)]
-    procs = [subprocess.Popen([sys.executable, "-m", "uvicorn", "floor_app:app", "--host", bench_open311.HOST,
-                               "--port", str(port), "--log-level", "warning", "--no-access-log"], env=env)
-             for port in ports]
-    if BACKGROUND in BUSY:
-        procs += [subprocess.Popen([sys.executable, "-c", BUSY[BACKGROUND]]) for _ in range(2)]
+    web = [subprocess.Popen([sys.executable, "-m", "uvicorn", "floor_app:app", "--host", bench_open311.HOST,
+                             "--port", str(port), "--log-level", "warning", "--no-access-log"], env=env)
+           for port in ports]
+    background = [subprocess.Popen([sys.executable, "-c", BUSY[BACKGROUND]]) for _ in range(2)] \
+        if BACKGROUND in BUSY else []
+    procs = web + background
     try:
-        for proc, port in zip(procs, ports, strict=False):
+        for proc, port in zip(web, ports, strict=True):
             bench_open311._wait_ready(proc, port, 60)
         posted, client_cpu = load._run_phase(ports, load._poster("-", load._texts()), RATE, SECONDS)
     finally:
@@ -130,7 +133,7 @@ def run() -> dict[str, Any]:
             proc.terminate()
         for proc in procs:
             proc.wait(30)
-        bench_open311._drop_database(admin_url, dsn.replace("postgresql://", "postgresql+psycopg://", 1))
+        bench_open311._drop_database(admin_url, url)
         shutil.rmtree(home, ignore_errors=True)
     return {"name": "intake_floor", "work_ms_per_post": WORK_MS, "background": BACKGROUND,
             **posted.summary(), "accepted": len(posted.accepted), "unreadable": len(posted.unreadable),

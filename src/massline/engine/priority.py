@@ -4,20 +4,22 @@ Why: routing may wait (a request is stored and answered first; the acceptance al
 finish a minute after a burst), answering may not. With workers and web processes on the same
 cores, a worker at the same priority takes CPU from the requests being answered.
 
-Two levers, measured on a 2-core machine (a web process answering 200 requests/s next to two
-always-busy background processes; p99 of the answers):
+Two levers, measured with ``benchmarks/intake_floor.py`` on a 2-core machine (two web processes
+answering 200 requests/s, 3 ms of work each, next to two always-busy background processes; p99 of
+the answers, 9.5 ms with no background work):
 
 * ``nice`` — only ranks processes *within* one scheduling group. Where the kernel schedules each
   session as a group (``sched_autogroup``, on by default in Debian and Ubuntu) a worker started in
   its own session is a group of its own, weighed equal to the group of all the web processes, so
-  its session group's nice value is lowered too. Even at 19 the answers' p99 stayed at 150–320 ms:
-  a niced task still runs out its slice when a request's thread wakes.
+  its session group's nice value is lowered too. It is not enough: at nice 19 in the web
+  processes' session the p99 was 318 ms, in sessions of their own the queue ran away (19.5 s) — a
+  niced task still runs out its slice when a request's thread wakes.
 * ``SCHED_IDLE`` (``idle``) — the kernel runs the worker only when nothing of normal priority in its
-  group wants the CPU, and a waking normal task preempts it at once: p99 28 ms (8 ms with no
-  background work at all). It works within one scheduling group: start the workers from the web
-  processes' session (as ``make bench`` does), or give their cgroup ``cpu.idle`` (systemd:
-  ``CPUWeight=idle``). In a session of its own the group weight still rules, so the session group
-  is lowered to 19 as well.
+  group wants the CPU, and a waking normal task preempts it at once: p99 16–28 ms. It works within
+  one scheduling group: start the workers from the web processes' session (as ``make bench``
+  does), or give their cgroup ``cpu.idle`` (systemd: ``CPUWeight=idle``). In a session of its own
+  the group weight still rules (150 ms even with the session group at nice 19, which is lowered
+  all the same).
 
 A process that is not its session's leader shares its session group with the processes that
 started it — lowering that group would lower them too (the web processes, say), so only a session
