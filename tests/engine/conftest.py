@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from tests.paths import SRC
 
 from massline.analyze.classify.model import CategoryModel, save_model, train_model
 from massline.analyze.routing.table import ensure_rules
@@ -22,7 +23,6 @@ from massline.engine.embedded import shutdown_all
 from massline.serve.departments import seed_departments
 
 BROKER = os.environ.get("MASSLINE_TEST_BROKER_URL")
-SRC = Path(__file__).resolve().parents[2] / "src"
 
 #: category → words that make a message of it (one clear word each, so the tiny model is sure)
 TOPICS = {

@@ -14,8 +14,9 @@ import sys
 from pathlib import Path
 
 from sqlalchemy import func, select
-from tests.engine.conftest import SRC, start_worker, stop_workers, wait_for
+from tests.engine.conftest import start_worker, stop_workers, wait_for
 from tests.engine.intake_checks import assert_routed_once, intake_client, post
+from tests.paths import SRC
 
 from massline.core.config import Settings
 from massline.db.models.engine import EngineTask

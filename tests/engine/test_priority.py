@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.engine.conftest import SRC
+from tests.paths import SRC
 
 PROBE = """
 import os, pathlib
