@@ -8,14 +8,19 @@ import sys
 
 from tests.paths import SRC
 
-PROBE = """
-import os, pathlib
+#: the probes' reader of the session group's nice value (``default`` where the kernel shows none: no
+#: autogroup file, or an empty one for the kernel's default group — a session no setsid created, as in a
+#: CI container)
+GROUP = """
+import os
 from massline.engine.priority import lower_priority, AUTOGROUP
+group = lambda default: ((AUTOGROUP.read_text().split() if AUTOGROUP.exists() else []) or [default])[-1]
+"""
+
+PROBE = GROUP + """
 os.setsid()  # a session of its own, as `massline worker` started by an init system or a shell
 lower_priority(7)
-# empty where the session is the kernel's default group (one that no setsid created): nothing to lower
-group = (AUTOGROUP.read_text().split() if AUTOGROUP.exists() else []) or ['-', 'nice', '7']
-print(os.nice(0), group[-1])
+print(os.nice(0), group('7'))
 """
 
 
@@ -34,14 +39,10 @@ def test_nice_zero_changes_nothing() -> None:
     assert done.stdout.strip() == "0", done.stderr
 
 
-IDLE_PROBE = """
-import os
-from massline.engine.priority import lower_priority, AUTOGROUP
-# empty in the kernel's default session group (a session no setsid created, as in a CI container)
-group = lambda: ((AUTOGROUP.read_text().split() if AUTOGROUP.exists() else []) or ['0'])[-1]
-before = group()
+IDLE_PROBE = GROUP + """
+before = group('0')
 lower_priority(0, idle=True)  # not its session's leader: the session group is its starter's too
-print(os.sched_getscheduler(0) == os.SCHED_IDLE, group() == before)
+print(os.sched_getscheduler(0) == os.SCHED_IDLE, group('0') == before)
 """
 
 
